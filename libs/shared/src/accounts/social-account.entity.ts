@@ -1,0 +1,37 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { PlatformName } from '../platforms/platform-name.js';
+
+export const ACCOUNT_STATUSES = ['active', 'needs_reauth'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+/** A connected social-media account. Its credentials are encrypted at rest and never leave the server. */
+@Entity('social_accounts')
+export class SocialAccount {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid', { name: 'workspace_id' })
+  workspaceId: string;
+
+  @Column('text')
+  platform: PlatformName;
+
+  @Column('text')
+  name: string;
+
+  /** AES-256-GCM envelope of the credentials JSON; null once the account is deleted. */
+  @Column('text', { name: 'encrypted_credentials', nullable: true, select: false })
+  encryptedCredentials: string | null;
+
+  @Column('text')
+  status: AccountStatus;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @Column('timestamptz', { name: 'deleted_at', nullable: true })
+  deletedAt: Date | null;
+}

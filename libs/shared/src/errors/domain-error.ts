@@ -1,0 +1,39 @@
+export type DomainErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHORIZED'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'DEPENDENCY_UNAVAILABLE';
+
+/** One problem with one field of a request, as returned in an error body's `details`. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * An error the caller can act on. The backend's exception filter maps its code to an HTTP status;
+ * its message and details are safe to show to the client (they never hold secrets).
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: FieldProblem[],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  static validation(details: FieldProblem[]): DomainError {
+    return new DomainError(
+      'VALIDATION_FAILED',
+      details.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
+      details,
+    );
+  }
+
+  static notFound(what: string): DomainError {
+    return new DomainError('NOT_FOUND', `${what} not found`);
+  }
+}
