@@ -1,6 +1,8 @@
 /** Jest runs in ESM mode: NestJS 12 is pure ESM (see README, "Tests"). */
 export default {
   testEnvironment: 'node',
+  // TypeORM keeps its decorator metadata on globalThis; Jest's cleanup between files would break it.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   rootDir: '.',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {

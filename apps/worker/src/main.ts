@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Module } from '@nestjs/common';
-import { greet } from '@app/shared';
-@Module({})
-class WorkerModule {}
+import { loadConfigOrExit } from '@app/shared';
+import { WorkerModule } from './worker.module.js';
+
+loadConfigOrExit('worker');
 const app = await NestFactory.createApplicationContext(WorkerModule);
-console.log(greet());
-await app.close();
+// On SIGTERM, BullMQ's worker.close() lets active jobs finish before the process exits.
+app.enableShutdownHooks();

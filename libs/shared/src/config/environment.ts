@@ -34,9 +34,10 @@ export class Environment {
   @Matches(/^[A-Za-z0-9:_-]+$/, { message: 'QUEUE_PREFIX may only hold letters, digits, ":", "_" and "-"' })
   QUEUE_PREFIX = 'herald';
 
+  /** 0 picks a free port (tests). */
   @Transform(toInt)
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(65535)
   PORT = 3000;
 

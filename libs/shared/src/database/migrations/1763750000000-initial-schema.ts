@@ -41,7 +41,8 @@ export class InitialSchema1763750000000 implements MigrationInterface {
         publish_at timestamptz NOT NULL,
         status text NOT NULL CHECK (status IN
           ('scheduled', 'queued', 'publishing', 'published', 'partially_published', 'failed', 'cancelled')),
-        created_at timestamptz NOT NULL DEFAULT now(),
+        -- Millisecond precision, like a JavaScript Date, so a page cursor holds the exact value.
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`CREATE INDEX posts_workspace_list_idx ON posts (workspace_id, created_at DESC, id DESC)`);

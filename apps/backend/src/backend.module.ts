@@ -1,0 +1,32 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ConfigModule, DatabaseModule, PlatformsModule, QueueModule } from '@app/shared';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { RequestIdMiddleware } from './common/request-id.middleware.js';
+import { createValidationPipe } from './common/validation.pipe.js';
+import { HealthModule } from './health/health.module.js';
+import { PostsModule } from './posts/posts.module.js';
+import { WorkspacesModule } from './workspaces/workspaces.module.js';
+
+@Module({
+  imports: [
+    ConfigModule,
+    DatabaseModule.register('backend'),
+    QueueModule.register('producer'),
+    PlatformsModule,
+    HealthModule,
+    WorkspacesModule,
+    AccountsModule,
+    PostsModule,
+  ],
+  providers: [
+    { provide: APP_FILTER, useClass: ApiExceptionFilter },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+  ],
+})
+export class BackendModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestIdMiddleware).forRoutes('*path');
+  }
+}

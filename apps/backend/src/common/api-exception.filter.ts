@@ -1,0 +1,74 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { DomainError, type DomainErrorCode, type FieldProblem } from '@app/shared';
+import type { Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { QueryFailedError } from 'typeorm';
+import { requestIdOf } from './request-id.middleware.js';
+
+const STATUS_BY_CODE: Record<DomainErrorCode, HttpStatus> = {
+  VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
+  UNAUTHORIZED: HttpStatus.UNAUTHORIZED,
+  NOT_FOUND: HttpStatus.NOT_FOUND,
+  CONFLICT: HttpStatus.CONFLICT,
+  DEPENDENCY_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+/** Errors of the pg driver that mean "PostgreSQL is not reachable right now", not "bad query". */
+const DATABASE_DOWN = /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|terminating connection/i;
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: FieldProblem[];
+  requestId?: string;
+}
+
+/**
+ * The one place errors become HTTP responses: `{ statusCode, error, message, details? }`.
+ * Unknown errors become a 500 with a request id; their stack goes to the log, never to the client.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const body = this.toBody(exception, request);
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown, request: Request): ErrorBody {
+    if (exception instanceof DomainError) {
+      return body(STATUS_BY_CODE[exception.code], exception.message, exception.details);
+    }
+    if (exception instanceof HttpException) {
+      return body(exception.getStatus(), httpExceptionMessage(exception));
+    }
+    const requestId = requestIdOf(request);
+    if (isDatabaseDown(exception)) {
+      this.logger.warn(`[${requestId}] ${request.method} ${request.path}: PostgreSQL unavailable`);
+      return { ...body(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; please retry shortly'), requestId };
+    }
+    this.logger.error(`[${requestId}] ${request.method} ${request.path} failed`, (exception as Error)?.stack);
+    return { ...body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'), requestId };
+  }
+}
+
+function body(statusCode: number, message: string, details?: FieldProblem[]): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...(details ? { details } : {}) };
+}
+
+function httpExceptionMessage(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  return Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
+}
+
+function isDatabaseDown(exception: unknown): boolean {
+  const error = exception instanceof QueryFailedError ? (exception.driverError as Error) : exception;
+  return error instanceof Error && DATABASE_DOWN.test(error.message);
+}

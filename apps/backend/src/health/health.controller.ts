@@ -1,0 +1,41 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import { DomainError } from '@app/shared';
+import { RedisHealthIndicator } from './redis.health.js';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly postgres: TypeOrmHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+  ) {}
+
+  /** Liveness: the process serves HTTP. Deliberately checks no dependency, so an outage never restarts it. */
+  @Get()
+  liveness(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: PostgreSQL and Redis both answer. 503 names each dependency that does not. */
+  @Get('ready')
+  async readiness(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.postgres.pingCheck('postgres', { timeout: 2_000 }),
+        () => this.redis.pingCheck('redis'),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const { error: down = {} } = error.getResponse() as HealthCheckResult;
+      throw new DomainError(
+        'DEPENDENCY_UNAVAILABLE',
+        `Not ready: ${Object.keys(down).join(', ')} unavailable`,
+        Object.entries(down).map(([field, result]) => ({
+          field,
+          message: String((result as { message?: unknown }).message ?? 'down'),
+        })),
+      );
+    }
+  }
+}

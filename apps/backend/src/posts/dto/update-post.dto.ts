@@ -1,0 +1,15 @@
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ISO_DATE_TIME_WITH_OFFSET } from '../publish-at.js';
+import { PUBLISH_AT_MESSAGE } from './create-post.dto.js';
+
+export class UpdatePostDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(20_000)
+  content?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(ISO_DATE_TIME_WITH_OFFSET, { message: PUBLISH_AT_MESSAGE })
+  publishAt?: string;
+}

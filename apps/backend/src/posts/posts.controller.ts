@@ -1,0 +1,47 @@
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { WorkspaceId } from '../auth/workspace-id.decorator.js';
+import { notFoundOnBadUuid } from '../common/uuid-param.js';
+import { CreatePostDto } from './dto/create-post.dto.js';
+import { ListPostsQuery } from './dto/list-posts.query.js';
+import type { PostPageResponse, PostResponse } from './dto/post.response.js';
+import { UpdatePostDto } from './dto/update-post.dto.js';
+import { PostsService } from './posts.service.js';
+
+@Controller('v1/posts')
+@UseGuards(ApiKeyGuard)
+export class PostsController {
+  constructor(private readonly posts: PostsService) {}
+
+  @Post()
+  create(@WorkspaceId() workspaceId: string, @Body() body: CreatePostDto): Promise<PostResponse> {
+    return this.posts.create(workspaceId, body);
+  }
+
+  @Get()
+  list(@WorkspaceId() workspaceId: string, @Query() query: ListPostsQuery): Promise<PostPageResponse> {
+    return this.posts.list(workspaceId, query);
+  }
+
+  @Get(':id')
+  get(@WorkspaceId() workspaceId: string, @Param('id', notFoundOnBadUuid('Post')) id: string): Promise<PostResponse> {
+    return this.posts.get(workspaceId, id);
+  }
+
+  @Patch(':id')
+  update(
+    @WorkspaceId() workspaceId: string,
+    @Param('id', notFoundOnBadUuid('Post')) id: string,
+    @Body() body: UpdatePostDto,
+  ): Promise<PostResponse> {
+    return this.posts.update(workspaceId, id, body);
+  }
+
+  @Delete(':id')
+  cancel(
+    @WorkspaceId() workspaceId: string,
+    @Param('id', notFoundOnBadUuid('Post')) id: string,
+  ): Promise<PostResponse> {
+    return this.posts.cancel(workspaceId, id);
+  }
+}

@@ -1,0 +1,149 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  DomainError,
+  PENDING_TARGET_STATUSES,
+  PlatformRegistry,
+  PostQueue,
+  PostRepository,
+  SocialAccountRepository,
+  type FieldProblem,
+  type PlatformName,
+  type PostView,
+  type ScheduledTarget,
+} from '@app/shared';
+import type { CreatePostDto } from './dto/create-post.dto.js';
+import type { ListPostsQuery } from './dto/list-posts.query.js';
+import { toPostResponse, type PostPageResponse, type PostResponse } from './dto/post.response.js';
+import type { UpdatePostDto } from './dto/update-post.dto.js';
+import { decodePostCursor, encodePostCursor } from './post-cursor.js';
+import { resolvePublishAt } from './publish-at.js';
+
+@Injectable()
+export class PostsService {
+  private readonly logger = new Logger(PostsService.name);
+
+  constructor(
+    private readonly posts: PostRepository,
+    private readonly accounts: SocialAccountRepository,
+    private readonly platforms: PlatformRegistry,
+    private readonly queue: PostQueue,
+  ) {}
+
+  /**
+   * Saves the post (PostgreSQL is the source of truth), then asks Redis for one delayed job per
+   * target. If Redis is down the post is still accepted: the scheduler enqueues it when due.
+   */
+  async create(workspaceId: string, input: CreatePostDto): Promise<PostResponse> {
+    const publishAt = resolvePublishAt(input.publishAt);
+    const accounts = await this.accounts.findMany(workspaceId, input.accountIds);
+    const problems = input.accountIds
+      .map((id, index) => ({ id, index }))
+      .filter(({ id }) => !accounts.some((account) => account.id === id))
+      .map(({ id, index }) => ({ field: `accountIds.${index}`, message: `account ${id} not found` }));
+    problems.push(...this.contentProblems(input.content, accounts.map((account) => account.platform)));
+    if (problems.length > 0) throw DomainError.validation(problems);
+
+    const post = await this.posts.create({
+      workspaceId,
+      content: input.content,
+      publishAt,
+      targets: accounts.map((account) => ({ accountId: account.id, platform: account.platform })),
+    });
+    await this.enqueue(() => this.queue.schedule(scheduledTargets(post)));
+    return toPostResponse(post);
+  }
+
+  async get(workspaceId: string, id: string): Promise<PostResponse> {
+    const post = await this.posts.findOne(workspaceId, id);
+    if (!post) throw DomainError.notFound('Post');
+    return toPostResponse(post);
+  }
+
+  async list(workspaceId: string, query: ListPostsQuery): Promise<PostPageResponse> {
+    const page = await this.posts.findPage({
+      workspaceId,
+      status: query.status,
+      limit: query.limit + 1,
+      after: query.cursor ? decodePostCursor(query.cursor) : undefined,
+    });
+    const items = page.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(toPostResponse),
+      nextCursor: page.length > query.limit && last ? encodePostCursor(last) : null,
+    };
+  }
+
+  /** Edits or reschedules a post while none of its targets has started publishing. */
+  async update(workspaceId: string, id: string, input: UpdatePostDto): Promise<PostResponse> {
+    if (input.content === undefined && input.publishAt === undefined) {
+      throw DomainError.validation([{ field: 'body', message: 'give content, publishAt or both' }]);
+    }
+    const publishAt = input.publishAt === undefined ? undefined : resolvePublishAt(input.publishAt);
+    let rescheduled: ScheduledTarget[] = [];
+    const updated = await this.posts.withLockedPost(workspaceId, id, async (post, changes) => {
+      assertNotStarted(post, 'edited');
+      if (input.content !== undefined) {
+        const problems = this.contentProblems(input.content, post.targets.map((target) => target.platform));
+        if (problems.length > 0) throw DomainError.validation(problems);
+      }
+      await changes.updatePost({ content: input.content, publishAt });
+      if (publishAt) {
+        const pending = post.targets.filter((target) => PENDING_TARGET_STATUSES.includes(target.status));
+        await changes.rescheduleTargets(pending.map((target) => target.id), publishAt);
+        rescheduled = pending.map((target) => ({ id: target.id, runAt: publishAt }));
+      }
+    });
+    if (updated === null) throw DomainError.notFound('Post');
+    await this.enqueue(() => this.queue.reschedule(rescheduled));
+    return this.get(workspaceId, id);
+  }
+
+  /** Cancels every target not yet published; refused once any target is publishing or published. */
+  async cancel(workspaceId: string, id: string): Promise<PostResponse> {
+    let cancelled: string[] = [];
+    const found = await this.posts.withLockedPost(workspaceId, id, async (post, changes) => {
+      assertNotStarted(post, 'cancelled');
+      cancelled = post.targets.filter((target) => target.status !== 'cancelled').map((target) => target.id);
+      await changes.cancelTargets(cancelled);
+    });
+    if (found === null) throw DomainError.notFound('Post');
+    await this.enqueue(() => this.queue.remove(cancelled));
+    return this.get(workspaceId, id);
+  }
+
+  private contentProblems(content: string, platforms: PlatformName[]): FieldProblem[] {
+    return [...new Set(platforms)].flatMap((platform) =>
+      this.platforms
+        .get(platform)
+        .validateContent(content)
+        .map((message) => ({ field: 'content', message: `${platform}: ${message}` })),
+    );
+  }
+
+  /** Redis only carries intent: when it is unreachable, the scheduler recovers the jobs from PostgreSQL. */
+  private async enqueue(change: () => Promise<void>): Promise<void> {
+    try {
+      await change();
+    } catch (error) {
+      this.logger.warn(`Queue unavailable, the scheduler will catch up: ${(error as Error).message}`);
+    }
+  }
+}
+
+function assertNotStarted(post: PostView, action: 'edited' | 'cancelled'): void {
+  if (post.status === 'cancelled' && action === 'edited') {
+    throw new DomainError('CONFLICT', 'The post is cancelled and can no longer be edited');
+  }
+  const started = post.targets.find((target) => target.status === 'publishing' || target.status === 'published');
+  if (started) {
+    throw new DomainError(
+      'CONFLICT',
+      `The post can no longer be ${action}: its ${started.platform} target is ${started.status}`,
+    );
+  }
+}
+
+function scheduledTargets(post: PostView): ScheduledTarget[] {
+  return post.targets.map((target) => ({ id: target.id, runAt: target.nextAttemptAt }));
+}

@@ -1,0 +1,61 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  AppConfig,
+  PostQueue,
+  PostTargetRepository,
+  type DueCursor,
+  type DueTarget,
+  type RequeueOutcome,
+} from '@app/shared';
+import { SchedulerLock } from './scheduler-lock.js';
+
+export type RequeueSummary = Record<RequeueOutcome, number>;
+
+const emptySummary = (): RequeueSummary => ({ added: 0, promoted: 0, retried: 0, replaced: 0, alive: 0, error: 0 });
+
+/**
+ * The safety net: finds every target that should be publishing by now, according to PostgreSQL,
+ * and makes sure Redis holds a runnable job for it. A lost job, a flushed Redis or a dead worker
+ * therefore delays a post by at most one tick; it never loses it. It only decides and enqueues.
+ */
+@Injectable()
+export class RequeueService {
+  private readonly logger = new Logger(RequeueService.name);
+
+  constructor(
+    private readonly targets: PostTargetRepository,
+    private readonly queue: PostQueue,
+    private readonly lock: SchedulerLock,
+    private readonly config: AppConfig,
+  ) {}
+
+  async requeueDue(): Promise<RequeueSummary | 'busy'> {
+    return this.lock.runExclusive(async () => {
+      const summary = emptySummary();
+      await this.sweep((limit, after) => this.targets.findDue(limit, after), summary);
+      await this.sweep((limit, after) => this.targets.findExpiredLeases(limit, after), summary);
+      const changed = summary.added + summary.promoted + summary.retried + summary.replaced;
+      if (changed > 0 || summary.error > 0) this.logger.log(`Requeue pass: ${JSON.stringify(summary)}`);
+      return summary;
+    });
+  }
+
+  private async sweep(
+    page: (limit: number, after?: DueCursor) => Promise<DueTarget[]>,
+    summary: RequeueSummary,
+  ): Promise<void> {
+    const { batchSize } = this.config.scheduler;
+    let after: DueCursor | undefined;
+    for (;;) {
+      const due = await page(batchSize, after);
+      if (due.length === 0) return;
+      const outcomes = await this.queue.ensureRunnable(due.map((target) => target.id));
+      outcomes.forEach((outcome) => summary[outcome]++);
+      const queued = due.filter((target, index) => target.status === 'scheduled' && outcomes[index] !== 'error');
+      await this.targets.markQueued(queued.map((target) => target.id));
+      if (due.length < batchSize) return;
+      const last = due[due.length - 1];
+      after = { dueAt: last.dueAt, id: last.id };
+    }
+  }
+}

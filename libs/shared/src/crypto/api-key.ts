@@ -1,0 +1,13 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+const API_KEY_PREFIX = 'hk_';
+
+/** A new API key: 32 random bytes, prefixed so it is recognisable in a secret scanner. */
+export function generateApiKey(): string {
+  return `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+/** Keys carry 256 bits of entropy, so a plain SHA-256 is enough to store them (no slow hash needed). */
+export function hashApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey).digest('hex');
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from '@jest/globals';
+import { AppConfig } from '../config/app-config.js';
+import { loadEnvironment } from '../config/environment.js';
+import { CredentialsCipher } from './credentials-cipher.js';
+
+const cipherWithKey = (byte: number): CredentialsCipher =>
+  new CredentialsCipher(
+    new AppConfig(
+      loadEnvironment({ ENCRYPTION_KEY: Buffer.alloc(32, byte).toString('base64'), ADMIN_TOKEN: 'a'.repeat(16) }),
+    ),
+  );
+
+describe('CredentialsCipher', () => {
+  const cipher = cipherWithKey(7);
+
+  it('round-trips credentials and never stores them in clear', () => {
+    const envelope = cipher.encrypt({ accessToken: 'secret-token' });
+    expect(envelope).not.toContain('secret-token');
+    expect(envelope.startsWith('v1.')).toBe(true);
+    expect(cipher.decrypt(envelope)).toEqual({ accessToken: 'secret-token' });
+  });
+
+  it('uses a fresh IV each time', () => {
+    expect(cipher.encrypt({ a: 1 })).not.toBe(cipher.encrypt({ a: 1 }));
+  });
+
+  it('rejects a tampered envelope', () => {
+    const [version, iv, tag, body] = cipher.encrypt({ accessToken: 'x' }).split('.');
+    const flipped = Buffer.from(body, 'base64url');
+    flipped[0] ^= 1;
+    expect(() => cipher.decrypt([version, iv, tag, flipped.toString('base64url')].join('.'))).toThrow();
+  });
+
+  it('rejects another key', () => {
+    expect(() => cipherWithKey(8).decrypt(cipher.encrypt({ a: 1 }))).toThrow();
+  });
+});

@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SocialAccountRepository } from '../accounts/social-account.repository.js';
+import { AppConfig } from '../config/app-config.js';
+import { PostTargetRepository } from '../posts/post-target.repository.js';
+import { PostRepository } from '../posts/post.repository.js';
+import { WorkspaceRepository } from '../workspaces/workspace.repository.js';
+import { dataSourceOptions } from './data-source-options.js';
+
+const REPOSITORIES = [WorkspaceRepository, SocialAccountRepository, PostRepository, PostTargetRepository];
+
+/** PostgreSQL connection and every repository. `processName` shows in pg_stat_activity. */
+@Module({})
+export class DatabaseModule {
+  static register(processName: string): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            ...dataSourceOptions(config.databaseUrl, `herald-${processName}`),
+            // Keep booting when PostgreSQL is briefly unreachable rather than crash-looping.
+            retryAttempts: 30,
+            retryDelay: 2_000,
+          }),
+        }),
+      ],
+      providers: REPOSITORIES,
+      exports: REPOSITORIES,
+    };
+  }
+}

@@ -1,0 +1,118 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { ApiPartialResponseError, ApiRequestError, ApiResponseError, type TwitterApiErrorData } from 'twitter-api-v2';
+import type { PublishFailure } from '../platform-provider.js';
+
+const MAX_DETAIL_LENGTH = 300;
+
+/**
+ * Maps whatever a call to X threw to what the worker should do about it:
+ * 429, 5xx (and 408) and network failures are transient; every other answer from X is permanent.
+ * Messages quote X's own explanation and never include the access token.
+ */
+export function classifyXError(error: unknown, now: number = Date.now()): PublishFailure {
+  if (error instanceof ApiResponseError) return classifyResponse(error, now);
+
+  if (error instanceof ApiPartialResponseError) {
+    return {
+      kind: 'transient',
+      message: redact(`X's response was cut off: ${messageOf(error.responseError) ?? error.message}`),
+      statusCode: (error.response as IncomingMessage | undefined)?.statusCode,
+    };
+  }
+
+  if (error instanceof ApiRequestError) {
+    const cause = messageOf(requestErrorCause(error));
+    const reason = cause === 'Request timeout.' ? 'request timed out' : (cause ?? error.message);
+    return { kind: 'transient', message: redact(`Could not reach X: ${reason}`) };
+  }
+
+  const message = messageOf(error) ?? String(error);
+  return { kind: 'transient', message: redact(message || 'Unknown error while calling X') };
+}
+
+function classifyResponse(error: ApiResponseError, now: number): PublishFailure {
+  const status = error.code;
+  const detail = describeBody(error.data);
+
+  if (status === 429) {
+    const retryAfterMs = rateLimitResetMs(error, now);
+    const resetsAt = retryAfterMs === undefined ? '' : `; resets at ${new Date(now + retryAfterMs).toISOString()}`;
+    return { kind: 'transient', message: `X rate limit reached (429)${resetsAt}`, statusCode: status, retryAfterMs };
+  }
+  if (status >= 500) {
+    return { kind: 'transient', message: withDetail(`X server error (${status})`, detail), statusCode: status };
+  }
+  if (status === 408) {
+    const message = withDetail(`X timed out the request (${status})`, detail);
+    return { kind: 'transient', message, statusCode: status };
+  }
+  if (status === 401) {
+    return {
+      kind: 'permanent',
+      message: withDetail(`X rejected the access token (${status})`, detail),
+      statusCode: status,
+    };
+  }
+  return { kind: 'permanent', message: withDetail(`X rejected the post (${status})`, detail), statusCode: status };
+}
+
+/**
+ * X v2 error bodies are `{ title, detail, type, status }`, sometimes with `errors: [{ message }]` holding the
+ * specific reason (when `detail` is the generic "One or more parameters ... was invalid.").
+ */
+function describeBody(data: TwitterApiErrorData | undefined): string | undefined {
+  if (!data || typeof data !== 'object') return typeof data === 'string' && data ? data : undefined;
+  const messages = (data.errors ?? [])
+    .map((item) => (item && typeof item === 'object' && 'message' in item ? item.message : undefined))
+    .filter((message): message is string => typeof message === 'string' && message.length > 0);
+  const text = messages.length > 0 ? messages.join('; ') : (data.detail ?? data.title ?? data.error);
+  return text ? redact(text).slice(0, MAX_DETAIL_LENGTH) : undefined;
+}
+
+const withDetail = (prefix: string, detail: string | undefined) => (detail ? `${prefix}: ${detail}` : prefix);
+
+/**
+ * How long until X accepts calls again. An exhausted 24-hour limit (user or app) outlasts the 15-minute
+ * window, so it wins; otherwise x-rate-limit-reset, then Retry-After.
+ */
+function rateLimitResetMs(error: ApiResponseError, now: number): number | undefined {
+  const limits = error.rateLimit;
+  const exhaustedDaily = [limits?.userDay, limits?.day].find((limit) => limit?.remaining === 0 && limit.reset > 0);
+  const resetSeconds = exhaustedDaily?.reset ?? limits?.reset;
+  if (resetSeconds !== undefined && Number.isFinite(resetSeconds) && resetSeconds > 0) {
+    return Math.max(0, resetSeconds * 1000 - now);
+  }
+  return retryAfterMs(error.headers, now);
+}
+
+function retryAfterMs(headers: IncomingHttpHeaders | undefined, now: number): number | undefined {
+  const value = headers?.['retry-after'];
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * The network error behind an ApiRequestError. twitter-api-v2 1.29 builds it with `{ error }` but its
+ * `requestError` getter reads `requestError`, so the getter is always undefined: read both.
+ */
+function requestErrorCause(error: ApiRequestError): unknown {
+  const options = (error as unknown as { _options?: { error?: unknown; requestError?: unknown } })._options;
+  return (error.requestError as unknown) ?? options?.requestError ?? options?.error;
+}
+
+/**
+ * An error's message, checked by shape rather than `instanceof Error`: errors raised by Node's own
+ * sockets come from another realm under jest's VM modules, and `instanceof` fails there.
+ */
+function messageOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const message = (value as { message?: unknown }).message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** A last line of defence: no bearer token ever leaves in a message. */
+function redact(message: string): string {
+  return message.replace(/(Bearer\s+)[^\s,;"']+/gi, '$1[redacted]');
+}
