@@ -12,17 +12,26 @@ export interface ScheduledTarget {
   runAt: Date;
 }
 
+/**
+ * How long a caller waits on Redis. BullMQ waits for a connection indefinitely; the API and the
+ * scheduler must not, since PostgreSQL already holds everything they are about to enqueue.
+ */
+const REDIS_PATIENCE_MS = 1_000;
+
 /** The only place that puts publish jobs into Redis, or takes them out. */
 @Injectable()
 export class PostQueue {
   private readonly logger = new Logger(PostQueue.name);
+  private lastConnectionWarning = 0;
 
-  constructor(@InjectQueue(POST_QUEUE) private readonly queue: Queue<PublishTargetJob>) {}
+  constructor(@InjectQueue(POST_QUEUE) private readonly queue: Queue<PublishTargetJob>) {
+    queue.on('error', (error: Error) => this.warnConnection(error));
+  }
 
   /** Adds one delayed job per new target. */
   async schedule(targets: ScheduledTarget[]): Promise<void> {
     if (targets.length === 0) return;
-    await this.queue.addBulk(targets.map((target) => this.job(target.id, target.runAt)));
+    await withPatience(this.queue.addBulk(targets.map((target) => this.job(target.id, target.runAt))));
   }
 
   /**
@@ -38,7 +47,7 @@ export class PostQueue {
   async remove(targetIds: string[]): Promise<void> {
     await Promise.all(
       targetIds.map((id) =>
-        this.queue.remove(id).catch((error: unknown) => {
+        withPatience(this.queue.remove(id)).catch((error: unknown) => {
           this.logger.debug(`Job ${id} not removed: ${(error as Error).message}`);
         }),
       ),
@@ -50,12 +59,13 @@ export class PostQueue {
    * still exists in any state, so this looks at the existing job first.
    */
   async ensureRunnable(targetIds: string[]): Promise<RequeueOutcome[]> {
+    await withPatience(this.queue.waitUntilReady());
     return Promise.all(targetIds.map((id) => this.ensureOneRunnable(id)));
   }
 
-  /** Throws when Redis cannot answer (the producer connection fails fast instead of queueing). */
+  /** Throws when Redis cannot answer in time. */
   async checkReachable(): Promise<void> {
-    await this.queue.getJobCounts('wait');
+    await withPatience(this.queue.getJobCounts('wait'));
   }
 
   private async ensureOneRunnable(targetId: string): Promise<RequeueOutcome> {
@@ -86,6 +96,13 @@ export class PostQueue {
     }
   }
 
+  /** Redis being down is expected and handled; say so once a minute, not on every reconnect attempt. */
+  private warnConnection(error: Error): void {
+    if (Date.now() - this.lastConnectionWarning < 60_000) return;
+    this.lastConnectionWarning = Date.now();
+    this.logger.warn(`Redis unavailable: ${error.message}`);
+  }
+
   private async addNow(targetId: string): Promise<void> {
     const { name, data, opts } = this.job(targetId, new Date(0));
     await this.queue.add(name, data, opts);
@@ -93,5 +110,17 @@ export class PostQueue {
 
   private job(targetId: string, runAt: Date) {
     return { name: PUBLISH_TARGET_JOB, data: { targetId }, opts: publishJobOptions(targetId, runAt) };
+  }
+}
+
+async function withPatience<T>(operation: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${REDIS_PATIENCE_MS} ms`)), REDIS_PATIENCE_MS);
+  });
+  try {
+    return await Promise.race([operation, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

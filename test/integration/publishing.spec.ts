@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ApiClient } from '../support/api-client.js';
+import { eventually, newAccount, newPost } from '../support/factories.js';
+import { startBackend } from '../support/herald-apps.js';
+import { postStatus, secondsFromNow, sleep, startPipeline, targetsOf, type Pipeline } from '../support/pipeline.js';
+import { testConfig } from '../support/test-environment.js';
+
+const settled = (status: string): boolean => ['published', 'failed', 'cancelled'].includes(status);
+
+async function waitUntilSettled(pipeline: Pipeline, postId: string, timeoutMs = 20_000) {
+  return eventually(
+    async () => {
+      const targets = await targetsOf(pipeline, postId);
+      return targets.every((target) => settled(target.status)) ? targets : undefined;
+    },
+    { timeoutMs, what: `post ${postId} to settle` },
+  );
+}
+
+describe('publishing through worker and scheduler', () => {
+  let pipeline: Pipeline;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline();
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
+
+  const tweetsWith = (text: string) => pipeline.emulator.tweets.filter((tweet) => tweet.text === text);
+
+  it('publishes a scheduled post once, at its time, and records the platform id', async () => {
+    const account = await newAccount(pipeline.workspace);
+    const publishAt = secondsFromNow(2);
+    const post = await newPost(pipeline.workspace, { content: 'On time, once', publishAt, accountIds: [account.id] });
+
+    const [target] = await waitUntilSettled(pipeline, post.id);
+    const [tweet] = tweetsWith('On time, once');
+    expect(tweetsWith('On time, once')).toHaveLength(1);
+    expect(tweet.token).toBe(account.accessToken);
+    expect(tweet.receivedAt.getTime()).toBeGreaterThanOrEqual(publishAt.getTime());
+    expect(tweet.receivedAt.getTime() - publishAt.getTime()).toBeLessThan(5_000);
+    expect(target).toMatchObject({ status: 'published', attempts: 1, platform_post_id: tweet.id, last_error: null });
+
+    const response = await pipeline.workspace.api.get(`/v1/posts/${post.id}`);
+    expect(response.body).toMatchObject({ status: 'published' });
+    expect(response.body.targets[0]).toMatchObject({
+      status: 'published',
+      platformPostId: tweet.id,
+      url: `https://x.com/i/web/status/${tweet.id}`,
+      publishedAt: expect.any(String),
+    });
+  });
+
+  it('publishes each target on its own: a revoked account fails without re-posting the other', async () => {
+    const good = await newAccount(pipeline.workspace);
+    const revoked = await newAccount(pipeline.workspace);
+    pipeline.emulator.revokeToken(revoked.accessToken);
+    const post = await newPost(pipeline.workspace, { content: 'Half of it lands', accountIds: [good.id, revoked.id] });
+
+    const targets = await waitUntilSettled(pipeline, post.id);
+    expect(targets.map((target) => target.status).sort()).toEqual(['failed', 'published']);
+    const failed = targets.find((target) => target.status === 'failed')!;
+    expect(failed.attempts).toBe(1);
+    expect(failed.last_error).toMatch(/X .*\(401\)/);
+    expect(tweetsWith('Half of it lands')).toHaveLength(1);
+    expect(await postStatus(pipeline, post.id)).toBe('partially_published');
+  });
+
+  it('retries a transient 503 and then publishes', async () => {
+    const account = await newAccount(pipeline.workspace);
+    pipeline.emulator.failNext({ status: 503, endpoint: 'createTweet', count: 1 });
+    const post = await newPost(pipeline.workspace, { content: 'Survives a 503', accountIds: [account.id] });
+
+    const [target] = await waitUntilSettled(pipeline, post.id);
+    expect(target).toMatchObject({ status: 'published', attempts: 2, last_error: null });
+    expect(tweetsWith('Survives a 503')).toHaveLength(1);
+  });
+
+  it("waits for X's rate-limit reset before retrying a 429", async () => {
+    const account = await newAccount(pipeline.workspace);
+    pipeline.emulator.failNext({ status: 429, endpoint: 'createTweet', resetInSeconds: 2 });
+    const post = await newPost(pipeline.workspace, { content: 'Patient after 429', accountIds: [account.id] });
+
+    const [target] = await waitUntilSettled(pipeline, post.id);
+    expect(target).toMatchObject({ status: 'published', attempts: 2 });
+    const attempts = pipeline.emulator.requests.filter(
+      (request) => request.endpoint === 'createTweet' && request.token === account.accessToken,
+    );
+    expect(attempts.map((request) => request.status)).toEqual([429, 201]);
+    expect(attempts[1].receivedAt.getTime() - attempts[0].receivedAt.getTime()).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('fails with a readable error after the last attempt when X keeps timing out', async () => {
+    const account = await newAccount(pipeline.workspace);
+    pipeline.emulator.failNext({ delayMs: 3_000, endpoint: 'createTweet', count: 3 });
+    const post = await newPost(pipeline.workspace, { content: 'Never answered', accountIds: [account.id] });
+
+    const [target] = await waitUntilSettled(pipeline, post.id, 30_000);
+    expect(target.status).toBe('failed');
+    expect(target.attempts).toBe(3);
+    expect(target.last_error).toMatch(/gave up after 3 attempts/);
+    expect(await postStatus(pipeline, post.id)).toBe('failed');
+  });
+
+  it('fails at once on content X refuses, with X’s message', async () => {
+    const account = await newAccount(pipeline.workspace);
+    await pipeline.emulator.tweets.push({
+      id: '1',
+      text: 'Already said',
+      authorId: pipeline.emulator.userFor(account.accessToken).id,
+      token: account.accessToken,
+      receivedAt: new Date(),
+    });
+    const post = await newPost(pipeline.workspace, { content: 'Already said', accountIds: [account.id] });
+    const [target] = await waitUntilSettled(pipeline, post.id);
+    expect(target).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(target.last_error).toMatch(/403.*duplicate content/);
+  });
+
+  it('never publishes a cancelled post', async () => {
+    const account = await newAccount(pipeline.workspace);
+    const post = await newPost(pipeline.workspace, { content: 'Cancelled in time', publishAt: secondsFromNow(2), accountIds: [account.id] });
+    expect((await pipeline.workspace.api.delete(`/v1/posts/${post.id}`)).status).toBe(200);
+    await sleep(5_000);
+    expect(tweetsWith('Cancelled in time')).toHaveLength(0);
+    expect((await targetsOf(pipeline, post.id))[0].status).toBe('cancelled');
+  });
+
+  it('publishes a rescheduled post at its new time, not the old one', async () => {
+    const account = await newAccount(pipeline.workspace);
+    const post = await newPost(pipeline.workspace, { content: 'Moved later', publishAt: secondsFromNow(1), accountIds: [account.id] });
+    const newTime = secondsFromNow(5);
+    expect((await pipeline.workspace.api.patch(`/v1/posts/${post.id}`, { publishAt: newTime.toISOString() })).status).toBe(200);
+
+    await waitUntilSettled(pipeline, post.id);
+    const tweets = tweetsWith('Moved later');
+    expect(tweets).toHaveLength(1);
+    expect(tweets[0].receivedAt.getTime()).toBeGreaterThanOrEqual(newTime.getTime());
+  });
+
+  it('cancels the pending targets of a deleted account', async () => {
+    const account = await newAccount(pipeline.workspace);
+    const post = await newPost(pipeline.workspace, { content: 'Account gone', publishAt: secondsFromNow(2), accountIds: [account.id] });
+    expect((await pipeline.workspace.api.delete(`/v1/accounts/${account.id}`)).status).toBe(204);
+    await sleep(4_000);
+    expect(tweetsWith('Account gone')).toHaveLength(0);
+    expect((await targetsOf(pipeline, post.id))[0]).toMatchObject({ status: 'cancelled', last_error: 'account deleted' });
+  });
+
+  it('self-heals after the jobs are wiped from Redis: every due post published once', async () => {
+    await pipeline.stopWorker();
+    const account = await newAccount(pipeline.workspace);
+    const contents = Array.from({ length: 8 }, (_, i) => `Survives a flush #${i}`);
+    for (const content of contents) await newPost(pipeline.workspace, { content, publishAt: secondsFromNow(1), accountIds: [account.id] });
+    expect(await pipeline.redis.flush()).toBeGreaterThan(0);
+    await pipeline.startWorker();
+
+    await eventually(async () => (contents.every((content) => tweetsWith(content).length > 0) ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'every post to be published after the flush',
+    });
+    await sleep(3_000);
+    for (const content of contents) expect(tweetsWith(content)).toHaveLength(1);
+  });
+
+  it('takes over from a worker that died mid-publish without posting twice', async () => {
+    const account = await newAccount(pipeline.workspace);
+    await pipeline.stopWorker();
+    const post = await newPost(pipeline.workspace, { content: 'Landed, then the worker died', accountIds: [account.id] });
+    const [{ id: targetId }] = await targetsOf(pipeline, post.id);
+    // What a worker killed right after X accepted the post leaves behind: a claimed target, a tweet.
+    await pipeline.sql.query(
+      `UPDATE post_targets SET status = 'publishing', attempts = 1, lease_expires_at = now() + interval '2 seconds', updated_at = now() WHERE id = $1`,
+      [targetId],
+    );
+    await fetch(`${pipeline.emulator.url}/2/tweets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${account.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Landed, then the worker died' }),
+    });
+    await pipeline.redis.flush();
+    await pipeline.startWorker();
+
+    const [target] = await waitUntilSettled(pipeline, post.id);
+    const tweets = tweetsWith('Landed, then the worker died');
+    expect(tweets).toHaveLength(1);
+    expect(target).toMatchObject({ status: 'published', attempts: 2, platform_post_id: tweets[0].id });
+  });
+
+  it('accepts posts while Redis is down, and the scheduler publishes them later', async () => {
+    const deadRedis = testConfig({ ...pipeline.environment, REDIS_URL: 'redis://127.0.0.1:1' });
+    const backend = await startBackend(deadRedis);
+    try {
+      const account = await newAccount(pipeline.workspace);
+      const api = new ApiClient(backend.url).as(pipeline.workspace.apiKey);
+      const started = Date.now();
+      const response = await api.post('/v1/posts', { content: 'Redis was down', accountIds: [account.id] });
+      expect(response.status).toBe(201);
+      expect(Date.now() - started).toBeLessThan(2_500);
+      expect((await api.get('/health/ready')).status).toBe(503);
+
+      const [target] = await waitUntilSettled(pipeline, response.body.id);
+      expect(target.status).toBe('published');
+      expect(tweetsWith('Redis was down')).toHaveLength(1);
+    } finally {
+      await backend.close();
+    }
+  });
+});
