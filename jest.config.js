@@ -14,5 +14,6 @@ export default {
   },
   testMatch: ['<rootDir>/{apps,libs,test,emulators}/**/*.spec.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30_000,
 };

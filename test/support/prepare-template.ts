@@ -1,26 +1,19 @@
 /**
- * Builds the migrated template database each test file clones (CREATE DATABASE … TEMPLATE), which
- * takes milliseconds and isolates files from each other. Run by global-setup.ts through tsx, because
- * Jest's global setup cannot load the TypeScript migrations itself.
+ * Builds this run's migrated template database, which each test file clones (CREATE DATABASE …
+ * TEMPLATE): milliseconds per file, and files never see each other's data. Run by global-setup.ts
+ * through tsx, because Jest's global setup cannot load the TypeScript migrations itself.
  */
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../libs/shared/src/database/data-source-options.js';
-import { adminDatabaseUrl, databaseUrl, TEMPLATE_DATABASE, TEST_DATABASE_PREFIX } from './test-database.js';
+import { databaseUrl, dropDatabase, staleTestDatabases, templateDatabase, withAdmin } from './test-database.js';
 
-const admin = await new DataSource({ type: 'postgres', url: adminDatabaseUrl() }).initialize();
-try {
-  const leftovers = (await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
-    `${TEST_DATABASE_PREFIX}%`,
-  ])) as { datname: string }[];
-  for (const { datname } of leftovers) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${TEMPLATE_DATABASE}"`);
-} finally {
-  await admin.destroy();
-}
+for (const name of await staleTestDatabases()) await dropDatabase(name);
 
-const template = await new DataSource({ type: 'postgres', url: databaseUrl(TEMPLATE_DATABASE), migrations: MIGRATIONS }).initialize();
+const template = templateDatabase();
+await withAdmin((admin) => admin.query(`CREATE DATABASE "${template}"`));
+const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl(template), migrations: MIGRATIONS }).initialize();
 try {
-  await template.runMigrations();
+  await dataSource.runMigrations();
 } finally {
-  await template.destroy();
+  await dataSource.destroy();
 }

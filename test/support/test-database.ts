@@ -1,8 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
+/**
+ * Test databases are named `herald_test_<run>_…`, where <run> starts with the run's start time in
+ * seconds: a run only ever drops its own databases, plus those of runs over two hours old.
+ */
 export const TEST_DATABASE_PREFIX = 'herald_test_';
-export const TEMPLATE_DATABASE = `${TEST_DATABASE_PREFIX}template`;
+const STALE_AFTER_SECONDS = 2 * 3600;
+
+/** Set by global-setup.ts for the whole run (test workers inherit the environment). */
+export function runId(): string {
+  const id = process.env.HERALD_TEST_RUN;
+  if (!id) throw new Error('HERALD_TEST_RUN is not set: run the tests through jest (see jest.config.js)');
+  return id;
+}
+
+export const templateDatabase = (run = runId()): string => `${TEST_DATABASE_PREFIX}${run}_template`;
 
 /** The PostgreSQL server tests use; override with TEST_POSTGRES_URL (no database name). */
 function serverUrl(): string {
@@ -10,7 +23,6 @@ function serverUrl(): string {
 }
 
 export const databaseUrl = (name: string): string => `${serverUrl()}/${name}`;
-export const adminDatabaseUrl = (): string => databaseUrl('postgres');
 
 export interface TestDatabase {
   name: string;
@@ -18,19 +30,31 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of this test file's own, cloned from the template. */
+/** A fresh, migrated database of this test file's own, cloned from the run's template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `${TEST_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DATABASE}"`));
-  return {
-    name,
-    url: databaseUrl(name),
-    drop: () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
-  };
+  const name = `${TEST_DATABASE_PREFIX}${runId()}_${randomBytes(4).toString('hex')}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDatabase()}"`));
+  return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
 }
 
-async function withAdmin<T>(work: (admin: DataSource) => Promise<T>): Promise<T> {
-  const admin = await new DataSource({ type: 'postgres', url: adminDatabaseUrl() }).initialize();
+export const dropDatabase = (name: string): Promise<void> =>
+  withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+
+/** Databases of runs that started over two hours ago: left behind by a run that was killed. */
+export async function staleTestDatabases(now = Date.now()): Promise<string[]> {
+  const rows = (await withAdmin((admin) =>
+    admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${TEST_DATABASE_PREFIX}%`]),
+  )) as { datname: string }[];
+  return rows
+    .map((row) => row.datname)
+    .filter((name) => {
+      const started = Number(/^herald_test_(\d+)_/.exec(name)?.[1]);
+      return !Number.isFinite(started) || started < now / 1000 - STALE_AFTER_SECONDS;
+    });
+}
+
+export async function withAdmin<T>(work: (admin: DataSource) => Promise<T>): Promise<T> {
+  const admin = await new DataSource({ type: 'postgres', url: databaseUrl('postgres') }).initialize();
   try {
     return await work(admin);
   } finally {

@@ -18,7 +18,7 @@ export class AppConfig {
   readonly queuePrefix: string;
   readonly encryptionKey: Buffer;
   readonly adminToken: string;
-  readonly worker: { concurrency: number; jobLockMs: number };
+  readonly worker: { concurrency: number };
   readonly publishing: {
     leaseSeconds: number;
     maxAttempts: number;
@@ -37,7 +37,7 @@ export class AppConfig {
     this.queuePrefix = env.QUEUE_PREFIX;
     this.encryptionKey = Buffer.from(env.ENCRYPTION_KEY, 'base64');
     this.adminToken = env.ADMIN_TOKEN;
-    this.worker = { concurrency: env.WORKER_CONCURRENCY, jobLockMs: env.JOB_LOCK_MS };
+    this.worker = { concurrency: env.WORKER_CONCURRENCY };
     this.publishing = {
       leaseSeconds: env.PUBLISH_LEASE_SECONDS,
       maxAttempts: env.PUBLISH_MAX_ATTEMPTS,

@@ -95,13 +95,6 @@ export class Environment {
   @Max(3_600_000)
   RETRY_BASE_DELAY_MS = 5_000;
 
-  /** How long BullMQ's lock on an active job lasts; a dead worker's job is recovered after it lapses. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1_000)
-  @Max(600_000)
-  JOB_LOCK_MS = 30_000;
-
   /** How many due targets the scheduler requeues per database round trip. */
   @Transform(toInt)
   @IsInt()
