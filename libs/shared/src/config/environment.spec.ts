@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { AppConfig } from './app-config.js';
+import { InvalidEnvironmentError, loadEnvironment } from './environment.js';
+
+const required = { ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'), ADMIN_TOKEN: 'a-long-admin-token' };
+
+describe('loadEnvironment', () => {
+  it('applies the documented defaults', () => {
+    const config = new AppConfig(loadEnvironment(required));
+    expect(config.port).toBe(3000);
+    expect(config.scheduler.cron).toBe('* * * * *');
+    expect(config.platforms.xApiBaseUrl).toBe('https://api.x.com');
+    expect(config.redis).toMatchObject({ host: 'localhost', port: 6379, db: 0 });
+    expect(config.encryptionKey).toHaveLength(32);
+  });
+
+  it('accepts a 6-field cron with seconds', () => {
+    expect(loadEnvironment({ ...required, SCHEDULER_CRON: '*/2 * * * * *' }).SCHEDULER_CRON).toBe('*/2 * * * * *');
+  });
+
+  it('names every bad variable at once', () => {
+    const attempt = () =>
+      loadEnvironment({
+        ADMIN_TOKEN: 'short',
+        ENCRYPTION_KEY: 'bm90IDMyIGJ5dGVz',
+        PORT: 'eighty',
+        SCHEDULER_CRON: '61 * * * *',
+        DATABASE_URL: 'mysql://nope',
+        X_API_BASE_URL: 'ftp://x',
+      });
+    expect(attempt).toThrow(InvalidEnvironmentError);
+    try {
+      attempt();
+    } catch (error) {
+      const named = (error as InvalidEnvironmentError).problems.map((problem) => problem.split(':')[0]);
+      expect(new Set(named)).toEqual(
+        new Set(['ADMIN_TOKEN', 'ENCRYPTION_KEY', 'PORT', 'SCHEDULER_CRON', 'DATABASE_URL', 'X_API_BASE_URL']),
+      );
+    }
+  });
+
+  it('requires the secrets', () => {
+    expect(() => loadEnvironment({})).toThrow(/ENCRYPTION_KEY[\s\S]*ADMIN_TOKEN|ADMIN_TOKEN[\s\S]*ENCRYPTION_KEY/);
+  });
+
+  it('refuses a lease too short for the platform timeout', () => {
+    expect(() => loadEnvironment({ ...required, PLATFORM_TIMEOUT_MS: '20000', PUBLISH_LEASE_SECONDS: '30' })).toThrow(
+      /PUBLISH_LEASE_SECONDS/,
+    );
+  });
+
+  it('reads Redis credentials, database number and TLS from REDIS_URL', () => {
+    const config = new AppConfig(loadEnvironment({ ...required, REDIS_URL: 'rediss://user:p%40ss@cache:6380/2' }));
+    expect(config.redis).toEqual({ host: 'cache', port: 6380, username: 'user', password: 'p@ss', db: 2, tls: {} });
+  });
+});
