@@ -12,6 +12,13 @@ const emulator = await startXEmulator({
 });
 console.log(`[x-emulator] listening on ${emulator.url} (controls under ${emulator.url}/_emulator/)`);
 
-const stop = () => void emulator.close().then(() => process.exit(0));
+const stop = () =>
+  void emulator.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error('[x-emulator] could not close cleanly:', error);
+      process.exit(1);
+    },
+  );
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

@@ -33,9 +33,10 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
   const tweetsWith = (text: string) => emulator.tweets.filter((tweet) => tweet.text === text);
 
   async function statusesOf(postIds: string[]): Promise<string[]> {
-    const rows = (await sql.query(`SELECT status FROM post_targets WHERE post_id = ANY($1::uuid[])`, [postIds])) as {
-      status: string;
-    }[];
+    const rows = await sql.query<{ status: string }[]>(
+      `SELECT status FROM post_targets WHERE post_id = ANY($1::uuid[])`,
+      [postIds],
+    );
     return rows.map((row) => row.status);
   }
 
@@ -60,7 +61,8 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
 
   afterAll(async () => {
     if (process.env.E2E_DEBUG) {
-      for (const child of processes) console.log(`---- ${child.app} (alive: ${child.alive})\n${child.log.slice(-6000)}`);
+      for (const child of processes)
+        console.log(`---- ${child.app} (alive: ${child.alive})\n${child.log.slice(-6000)}`);
       console.log(await sql.query(`SELECT status, attempts, last_error, count(*) FROM post_targets GROUP BY 1,2,3`));
     }
     await Promise.all(processes.map((child) => child.kill('SIGKILL')));
@@ -79,10 +81,13 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
       posts.push(await newPost(workspace, { content: `On time #${i}`, publishAt, accountIds: [accounts[i % 2].id] }));
     }
 
-    await eventually(async () => ((await statusesOf(posts.map((p) => p.id))).every((s) => s === 'published') ? true : undefined), {
-      timeoutMs: 30_000,
-      what: 'all posts to be published',
-    });
+    await eventually(
+      async () => ((await statusesOf(posts.map((p) => p.id))).every((s) => s === 'published') ? true : undefined),
+      {
+        timeoutMs: 30_000,
+        what: 'all posts to be published',
+      },
+    );
     for (let i = 0; i < 10; i++) {
       const tweets = tweetsWith(`On time #${i}`);
       expect(tweets).toHaveLength(1);
@@ -101,14 +106,19 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
     const contents = Array.from({ length: 10 }, (_, i) => `After the flush #${i}`);
     const posts: { id: string }[] = [];
     for (const content of contents) {
-      posts.push(await newPost(workspace, { content, publishAt: new Date(Date.now() + 3_000), accountIds: [account.id] }));
+      posts.push(
+        await newPost(workspace, { content, publishAt: new Date(Date.now() + 3_000), accountIds: [account.id] }),
+      );
     }
     expect(await redis.flush()).toBeGreaterThan(0);
 
-    await eventually(async () => ((await statusesOf(posts.map((p) => p.id))).every((s) => s === 'published') ? true : undefined), {
-      timeoutMs: 30_000,
-      what: 'all posts to be published after the flush',
-    });
+    await eventually(
+      async () => ((await statusesOf(posts.map((p) => p.id))).every((s) => s === 'published') ? true : undefined),
+      {
+        timeoutMs: 30_000,
+        what: 'all posts to be published after the flush',
+      },
+    );
     await sleep(2_000);
     for (const content of contents) expect(tweetsWith(content)).toHaveLength(1);
   }, 60_000);
@@ -123,15 +133,18 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
       posts.push(await newPost(workspace, { content, publishAt, accountIds: [accounts[i % 3].id] }));
     }
     const victim = processes.find((child) => child.app === 'worker' && child.alive)!;
-    await eventually(async () => (emulator.tweets.length >= 3 ? true : undefined), { what: 'the batch to start' });
+    await eventually(() => (emulator.tweets.length >= 3 ? true : undefined), { what: 'the batch to start' });
     await victim.kill('SIGKILL');
     await start('worker');
 
-    await eventually(async () => ((await statusesOf(posts.map((p) => p.id))).every((s) => s === 'published') ? true : undefined), {
-      timeoutMs: 75_000,
-      intervalMs: 500,
-      what: 'every post to be published despite the crash',
-    });
+    await eventually(
+      async () => ((await statusesOf(posts.map((p) => p.id))).every((s) => s === 'published') ? true : undefined),
+      {
+        timeoutMs: 75_000,
+        intervalMs: 500,
+        what: 'every post to be published despite the crash',
+      },
+    );
     for (const content of contents) expect(tweetsWith(content)).toHaveLength(1);
   }, 120_000);
 
@@ -141,7 +154,7 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
     for (const other of others) await other.kill('SIGTERM');
     emulator.setDelay(1_500);
     const post = await newPost(workspace, { content: 'Finished before exit', accountIds: [account.id] });
-    await eventually(async () => (emulator.requests.some((r) => r.endpoint === 'createTweet') ? true : undefined), {
+    await eventually(() => (emulator.requests.some((r) => r.endpoint === 'createTweet') ? true : undefined), {
       what: 'the publish to start',
     });
     await worker.kill('SIGTERM');

@@ -42,7 +42,11 @@ describe('REST API', () => {
       expect((await api.post('/v1/workspaces', { name: 'x' })).status).toBe(401);
       const withApiKey = await acme.api.post('/v1/workspaces', { name: 'x' });
       expect(withApiKey.status).toBe(401);
-      expect(withApiKey.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Missing or invalid admin token' });
+      expect(withApiKey.body).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'Missing or invalid admin token',
+      });
     });
 
     it('answers 401 on every /v1 route without a valid API key', async () => {
@@ -61,7 +65,10 @@ describe('REST API', () => {
     it('names every bad field of a workspace body', async () => {
       const response = await api.as(TEST_ADMIN_TOKEN).post('/v1/workspaces', { name: '', extra: 1 });
       expect(response.status).toBe(400);
-      expect(response.body.details.map((problem: { field: string }) => problem.field).sort()).toEqual(['extra', 'name']);
+      expect(response.body.details.map((problem: { field: string }) => problem.field).sort()).toEqual([
+        'extra',
+        'name',
+      ]);
     });
   });
 
@@ -92,13 +99,15 @@ describe('REST API', () => {
     });
 
     it('stores credentials encrypted', async () => {
-      await acme.api.post('/v1/accounts', { platform: 'x', name: 'enc', credentials: { accessToken: 'plain-text-never' } });
+      await acme.api.post('/v1/accounts', {
+        platform: 'x',
+        name: 'enc',
+        credentials: { accessToken: 'plain-text-never' },
+      });
       const dataSource = backend.app.get((await import('typeorm')).DataSource);
-      const rows = (await dataSource.query(
+      const rows = await dataSource.query<{ encrypted_credentials: string }[]>(
         `SELECT encrypted_credentials FROM social_accounts WHERE encrypted_credentials IS NOT NULL`,
-      )) as {
-        encrypted_credentials: string;
-      }[];
+      );
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) {
         expect(row.encrypted_credentials).toMatch(/^v1\./);
@@ -124,7 +133,11 @@ describe('REST API', () => {
     it('creates a scheduled post with one target per account, and a delayed job per target', async () => {
       const second = await newAccount(acme);
       const publishAt = inMinutes(30);
-      const response = await acme.api.post('/v1/posts', { content: 'Launch day', publishAt, accountIds: [account.id, second.id] });
+      const response = await acme.api.post('/v1/posts', {
+        content: 'Launch day',
+        publishAt,
+        accountIds: [account.id, second.id],
+      });
       expect(response.status).toBe(201);
       expect(response.body).toMatchObject({ status: 'scheduled', content: 'Launch day', publishAt });
       expect(response.body.targets).toHaveLength(2);
@@ -164,7 +177,8 @@ describe('REST API', () => {
       const workspace = await newWorkspace(api, 'Lister');
       const own = await newAccount(workspace);
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await newPost(workspace, { accountIds: [own.id], publishAt: inMinutes(60) })).id);
+      for (let i = 0; i < 5; i++)
+        ids.push((await newPost(workspace, { accountIds: [own.id], publishAt: inMinutes(60) })).id);
       const first = await workspace.api.get('/v1/posts?limit=2');
       expect(first.body.items.map((post: { id: string }) => post.id)).toEqual([ids[4], ids[3]]);
       const second = await workspace.api.get(`/v1/posts?limit=2&cursor=${first.body.nextCursor}`);
@@ -205,10 +219,16 @@ describe('REST API', () => {
     it('refuses to edit or cancel a post once it is published', async () => {
       const post = await newPost(acme, { accountIds: [account.id], publishAt: inMinutes(10) });
       const dataSource = backend.app.get((await import('typeorm')).DataSource);
-      await dataSource.query(`UPDATE post_targets SET status = 'published', published_at = now() WHERE post_id = $1`, [post.id]);
+      await dataSource.query(`UPDATE post_targets SET status = 'published', published_at = now() WHERE post_id = $1`, [
+        post.id,
+      ]);
       const edit = await acme.api.patch(`/v1/posts/${post.id}`, { content: 'nope' });
       expect(edit.status).toBe(409);
-      expect(edit.body).toMatchObject({ statusCode: 409, error: 'Conflict', message: expect.stringContaining('published') });
+      expect(edit.body).toMatchObject({
+        statusCode: 409,
+        error: 'Conflict',
+        message: expect.stringContaining('published'),
+      });
       expect((await acme.api.delete(`/v1/posts/${post.id}`)).status).toBe(409);
     });
 
@@ -227,12 +247,26 @@ describe('REST API', () => {
     });
 
     it('refuses publishAt without an offset, or more than 5 minutes in the past', async () => {
-      const noOffset = await acme.api.post('/v1/posts', { content: 'a', publishAt: '2030-01-01T10:00:00', accountIds: [account.id] });
+      const noOffset = await acme.api.post('/v1/posts', {
+        content: 'a',
+        publishAt: '2030-01-01T10:00:00',
+        accountIds: [account.id],
+      });
       expect(noOffset.status).toBe(400);
-      const past = await acme.api.post('/v1/posts', { content: 'a', publishAt: new Date(Date.now() - 10 * 60_000).toISOString(), accountIds: [account.id] });
+      const past = await acme.api.post('/v1/posts', {
+        content: 'a',
+        publishAt: new Date(Date.now() - 10 * 60_000).toISOString(),
+        accountIds: [account.id],
+      });
       expect(past.status).toBe(400);
-      expect(past.body.details).toEqual([{ field: 'publishAt', message: 'publishAt is more than 5 minutes in the past' }]);
-      const impossible = await acme.api.post('/v1/posts', { content: 'a', publishAt: '2030-02-31T10:00:00Z', accountIds: [account.id] });
+      expect(past.body.details).toEqual([
+        { field: 'publishAt', message: 'publishAt is more than 5 minutes in the past' },
+      ]);
+      const impossible = await acme.api.post('/v1/posts', {
+        content: 'a',
+        publishAt: '2030-02-31T10:00:00Z',
+        accountIds: [account.id],
+      });
       expect(impossible.status).toBe(400);
     });
 
@@ -242,13 +276,18 @@ describe('REST API', () => {
       expect(tooLong.body.details[0]).toMatchObject({ field: 'content', message: expect.stringContaining('280') });
       const emoji = await acme.api.post('/v1/posts', { content: '😀'.repeat(141), accountIds: [account.id] });
       expect(emoji.status).toBe(400);
-      const url = await acme.api.post('/v1/posts', { content: `${'a'.repeat(250)} https://example.com/${'x'.repeat(200)}`, accountIds: [account.id] });
+      const url = await acme.api.post('/v1/posts', {
+        content: `${'a'.repeat(250)} https://example.com/${'x'.repeat(200)}`,
+        accountIds: [account.id],
+      });
       expect(url.status).toBe(201);
     });
 
     it('rejects malformed JSON with a clear 400 and creates nothing', async () => {
       const before = (await acme.api.get('/v1/posts?limit=100')).body.items.length;
-      const response = await acme.api.request('POST', '/v1/posts', '{"content": "broken', { 'content-type': 'application/json' });
+      const response = await acme.api.request('POST', '/v1/posts', '{"content": "broken', {
+        'content-type': 'application/json',
+      });
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
       expect((await acme.api.get('/v1/posts?limit=100')).body.items.length).toBe(before);
@@ -259,7 +298,9 @@ describe('REST API', () => {
       const bad = await acme.api.get('/v1/posts/nope');
       expect(bad.status).toBe(404);
       expect(bad.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Post not found' });
-      expect((await acme.api.patch('/v1/posts/00000000-0000-4000-8000-000000000000', { content: 'x' })).status).toBe(404);
+      expect((await acme.api.patch('/v1/posts/00000000-0000-4000-8000-000000000000', { content: 'x' })).status).toBe(
+        404,
+      );
       expect((await acme.api.delete('/v1/posts/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     });
   });

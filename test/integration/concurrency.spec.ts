@@ -71,8 +71,12 @@ describe('concurrency', () => {
       expect(second).toMatchObject({ attempt: 2, previousStatus: 'publishing' });
       expect(second?.previousAttemptStartedAt).toBeInstanceOf(Date);
 
-      expect(await targets.markPublished(post.targets[0].id, first!.attempt, { platformPostId: 'stale', url: 'u' })).toBe(false);
-      expect(await targets.markPublished(post.targets[0].id, second!.attempt, { platformPostId: 'fresh', url: 'u' })).toBe(true);
+      expect(
+        await targets.markPublished(post.targets[0].id, first!.attempt, { platformPostId: 'stale', url: 'u' }),
+      ).toBe(false);
+      expect(
+        await targets.markPublished(post.targets[0].id, second!.attempt, { platformPostId: 'fresh', url: 'u' }),
+      ).toBe(true);
       expect((await targetsOf(pipeline, post.id))[0]).toMatchObject({ status: 'published', platform_post_id: 'fresh' });
     });
 
@@ -86,7 +90,7 @@ describe('concurrency', () => {
             : targets.markFailed(claim!.id, claim!.attempt, 'nope'),
         ),
       );
-      const [row] = (await pipeline.sql.query(`SELECT status FROM posts WHERE id = $1`, [post.id])) as { status: string }[];
+      const [row] = await pipeline.sql.query<{ status: string }[]>(`SELECT status FROM posts WHERE id = $1`, [post.id]);
       expect(row.status).toBe('partially_published');
     });
   });
@@ -111,9 +115,9 @@ describe('concurrency', () => {
 
       const passes = await Promise.all(schedulers.map((scheduler) => scheduler.get(RequeueService).requeueDue()));
       const added = passes.reduce((sum, pass) => sum + (pass === 'busy' ? 0 : pass.added), 0);
-      const due = (await pipeline.sql.query(
+      const due = await pipeline.sql.query<{ n: number }[]>(
         `SELECT count(*)::int AS n FROM post_targets WHERE status IN ('scheduled', 'queued') AND next_attempt_at <= now()`,
-      )) as { n: number }[];
+      );
       expect(added).toBe(due[0].n);
 
       const waiting = await pipeline.redis.client.lrange(`${pipeline.redis.prefix}:${POST_QUEUE}:wait`, 0, -1);
@@ -126,7 +130,10 @@ describe('concurrency', () => {
 
     it('promotes the delayed job of a target that became due', async () => {
       const account = await newAccount(pipeline.workspace);
-      const post = await newPost(pipeline.workspace, { accountIds: [account.id], publishAt: new Date(Date.now() + 3_600_000) });
+      const post = await newPost(pipeline.workspace, {
+        accountIds: [account.id],
+        publishAt: new Date(Date.now() + 3_600_000),
+      });
       await pipeline.sql.query(`UPDATE post_targets SET next_attempt_at = now() WHERE id = $1`, [post.targets[0].id]);
       const pass = await schedulers[0].get(RequeueService).requeueDue();
       expect(pass).toMatchObject({ promoted: 1 });
@@ -148,12 +155,12 @@ describe('concurrency', () => {
         [pipeline.workspace.id, account.id],
       );
       await pipeline.sql.query(`ANALYZE post_targets`);
-      const plan = (await pipeline.sql.query(
+      const plan = await pipeline.sql.query<{ 'QUERY PLAN': string }[]>(
         `EXPLAIN SELECT id, status, next_attempt_at FROM post_targets
           WHERE status IN ('scheduled', 'queued') AND next_attempt_at <= now()
             AND (next_attempt_at, id) > ('epoch'::timestamptz, '00000000-0000-0000-0000-000000000000'::uuid)
           ORDER BY next_attempt_at, id LIMIT 500`,
-      )) as { 'QUERY PLAN': string }[];
+      );
       const text = plan.map((row) => row['QUERY PLAN']).join('\n');
       expect(text).toContain('post_targets_due_idx');
       expect(text).not.toMatch(/Seq Scan on post_targets/);
@@ -169,12 +176,14 @@ describe('migrations', () => {
 
   it('survives several processes migrating the same database at once', async () => {
     const sources = await Promise.all(
-      Array.from({ length: 4 }, (_, i) => new DataSource(dataSourceOptions(databaseUrl(name), `migrator-${i}`)).initialize()),
+      Array.from({ length: 4 }, (_, i) =>
+        new DataSource(dataSourceOptions(databaseUrl(name), `migrator-${i}`)).initialize(),
+      ),
     );
     try {
       const applied = await Promise.all(sources.map((source) => runMigrations(source)));
       expect(applied.flat()).toHaveLength(1);
-      const rows = (await sources[0].query(`SELECT name FROM migrations`)) as { name: string }[];
+      const rows = await sources[0].query<{ name: string }[]>(`SELECT name FROM migrations`);
       expect(rows).toHaveLength(1);
     } finally {
       await Promise.all(sources.map((source) => source.destroy()));

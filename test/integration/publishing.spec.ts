@@ -106,7 +106,7 @@ describe('publishing through worker and scheduler', () => {
 
   it('fails at once on content X refuses, with X’s message', async () => {
     const account = await newAccount(pipeline.workspace);
-    await pipeline.emulator.tweets.push({
+    pipeline.emulator.tweets.push({
       id: '1',
       text: 'Already said',
       authorId: pipeline.emulator.userFor(account.accessToken).id,
@@ -121,7 +121,11 @@ describe('publishing through worker and scheduler', () => {
 
   it('never publishes a cancelled post', async () => {
     const account = await newAccount(pipeline.workspace);
-    const post = await newPost(pipeline.workspace, { content: 'Cancelled in time', publishAt: secondsFromNow(2), accountIds: [account.id] });
+    const post = await newPost(pipeline.workspace, {
+      content: 'Cancelled in time',
+      publishAt: secondsFromNow(2),
+      accountIds: [account.id],
+    });
     expect((await pipeline.workspace.api.delete(`/v1/posts/${post.id}`)).status).toBe(200);
     await sleep(5_000);
     expect(tweetsWith('Cancelled in time')).toHaveLength(0);
@@ -130,9 +134,15 @@ describe('publishing through worker and scheduler', () => {
 
   it('publishes a rescheduled post at its new time, not the old one', async () => {
     const account = await newAccount(pipeline.workspace);
-    const post = await newPost(pipeline.workspace, { content: 'Moved later', publishAt: secondsFromNow(1), accountIds: [account.id] });
+    const post = await newPost(pipeline.workspace, {
+      content: 'Moved later',
+      publishAt: secondsFromNow(1),
+      accountIds: [account.id],
+    });
     const newTime = secondsFromNow(5);
-    expect((await pipeline.workspace.api.patch(`/v1/posts/${post.id}`, { publishAt: newTime.toISOString() })).status).toBe(200);
+    expect(
+      (await pipeline.workspace.api.patch(`/v1/posts/${post.id}`, { publishAt: newTime.toISOString() })).status,
+    ).toBe(200);
 
     await waitUntilSettled(pipeline, post.id);
     const tweets = tweetsWith('Moved later');
@@ -142,22 +152,30 @@ describe('publishing through worker and scheduler', () => {
 
   it('cancels the pending targets of a deleted account', async () => {
     const account = await newAccount(pipeline.workspace);
-    const post = await newPost(pipeline.workspace, { content: 'Account gone', publishAt: secondsFromNow(2), accountIds: [account.id] });
+    const post = await newPost(pipeline.workspace, {
+      content: 'Account gone',
+      publishAt: secondsFromNow(2),
+      accountIds: [account.id],
+    });
     expect((await pipeline.workspace.api.delete(`/v1/accounts/${account.id}`)).status).toBe(204);
     await sleep(4_000);
     expect(tweetsWith('Account gone')).toHaveLength(0);
-    expect((await targetsOf(pipeline, post.id))[0]).toMatchObject({ status: 'cancelled', last_error: 'account deleted' });
+    expect((await targetsOf(pipeline, post.id))[0]).toMatchObject({
+      status: 'cancelled',
+      last_error: 'account deleted',
+    });
   });
 
   it('self-heals after the jobs are wiped from Redis: every due post published once', async () => {
     await pipeline.stopWorker();
     const account = await newAccount(pipeline.workspace);
     const contents = Array.from({ length: 8 }, (_, i) => `Survives a flush #${i}`);
-    for (const content of contents) await newPost(pipeline.workspace, { content, publishAt: secondsFromNow(1), accountIds: [account.id] });
+    for (const content of contents)
+      await newPost(pipeline.workspace, { content, publishAt: secondsFromNow(1), accountIds: [account.id] });
     expect(await pipeline.redis.flush()).toBeGreaterThan(0);
     await pipeline.startWorker();
 
-    await eventually(async () => (contents.every((content) => tweetsWith(content).length > 0) ? true : undefined), {
+    await eventually(() => (contents.every((content) => tweetsWith(content).length > 0) ? true : undefined), {
       timeoutMs: 20_000,
       what: 'every post to be published after the flush',
     });
@@ -168,7 +186,10 @@ describe('publishing through worker and scheduler', () => {
   it('takes over from a worker that died mid-publish without posting twice', async () => {
     const account = await newAccount(pipeline.workspace);
     await pipeline.stopWorker();
-    const post = await newPost(pipeline.workspace, { content: 'Landed, then the worker died', accountIds: [account.id] });
+    const post = await newPost(pipeline.workspace, {
+      content: 'Landed, then the worker died',
+      accountIds: [account.id],
+    });
     const [{ id: targetId }] = await targetsOf(pipeline, post.id);
     // What a worker killed right after X accepted the post leaves behind: a claimed target, a tweet.
     await pipeline.sql.query(

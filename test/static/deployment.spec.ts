@@ -71,7 +71,8 @@ function interpolate(value: string, variables: Record<string, string>): string {
   });
 }
 
-const asArgv = (command: unknown): string[] => (typeof command === 'string' ? command.split(/\s+/) : (command as string[]));
+const asArgv = (command: unknown): string[] =>
+  typeof command === 'string' ? command.split(/\s+/) : (command as string[]);
 const seconds = (duration: string): number => {
   const match = /^(\d+)(ms|s|m|h)$/.exec(duration);
   if (!match) throw new Error(`not a duration: ${duration}`);
@@ -232,7 +233,11 @@ describe('.env.example', () => {
     const text = read('.env.example');
     expect(Buffer.from(envExample.values.ENCRYPTION_KEY, 'base64')).toHaveLength(32);
     for (const name of SECRETS) {
-      const comment = text.slice(0, text.indexOf(`\n${name}=`)).split('\n\n').pop() ?? '';
+      const comment =
+        text
+          .slice(0, text.indexOf(`\n${name}=`))
+          .split('\n\n')
+          .pop() ?? '';
       expect([name, comment]).toEqual([name, expect.stringMatching(/change me/i)]);
     }
     expect(text).toContain('openssl rand -base64 32');
@@ -288,7 +293,9 @@ describe('Dockerfile', () => {
   it('copies package.json (for "type": "module"), node_modules and dist from the build stage', () => {
     const copies = all(final, 'COPY');
     for (const path of ['package.json', 'node_modules', 'dist']) {
-      expect(copies).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^--from=build /app/${path} `))]));
+      expect(copies).toEqual(
+        expect.arrayContaining([expect.stringMatching(new RegExp(`^--from=build /app/${path} `))]),
+      );
     }
     expect(all(final, 'ENV')).toContain('NODE_ENV=production');
   });
@@ -310,7 +317,9 @@ describe('Dockerfile', () => {
   });
 
   it('keeps local state out of the build context', () => {
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git', 'coverage', '*.log', '.env']));
   });
 });
@@ -346,7 +355,10 @@ describe('package.json against the build layout', () => {
       ].map((match) => match[1]);
       for (const specifier of specifiers) {
         if (specifier.startsWith('.') || specifier.startsWith('node:') || specifier === '@app/shared') continue;
-        const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+        const name = specifier
+          .split('/')
+          .slice(0, specifier.startsWith('@') ? 2 : 1)
+          .join('/');
         if (!builtins.has(name)) imported.add(name);
       }
     }

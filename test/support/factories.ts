@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { ApiClient } from './api-client.js';
 import { TEST_ADMIN_TOKEN } from './test-environment.js';
 
@@ -34,7 +35,9 @@ export async function newPost(
   const response = await workspace.api.post('/v1/posts', {
     content: post.content ?? `Hello from Herald ${randomBytes(4).toString('hex')}`,
     accountIds: post.accountIds,
-    ...(post.publishAt ? { publishAt: post.publishAt instanceof Date ? post.publishAt.toISOString() : post.publishAt } : {}),
+    ...(post.publishAt
+      ? { publishAt: post.publishAt instanceof Date ? post.publishAt.toISOString() : post.publishAt }
+      : {}),
   });
   if (response.status !== 201) throw new Error(`newPost: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
@@ -42,7 +45,7 @@ export async function newPost(
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
 export async function eventually<T>(
-  check: () => Promise<T | undefined>,
+  check: () => T | undefined | Promise<T | undefined>,
   { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -55,8 +58,12 @@ export async function eventually<T>(
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${describeError(last)}` : ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? String(error) : inspect(error);
 }

@@ -9,5 +9,8 @@ import { randomBytes } from 'node:crypto';
 export default function globalSetup(): void {
   process.env.HERALD_TEST_RUN ??= `${Math.floor(Date.now() / 1000)}_${randomBytes(3).toString('hex')}`;
   const { NODE_OPTIONS: _jestOnly, ...environment } = process.env;
-  execFileSync(process.execPath, ['--import', 'tsx', 'test/support/prepare-template.ts'], { stdio: 'inherit', env: environment });
+  execFileSync(process.execPath, ['--import', 'tsx', 'test/support/prepare-template.ts'], {
+    stdio: 'inherit',
+    env: environment,
+  });
 }

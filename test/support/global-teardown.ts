@@ -5,9 +5,15 @@ export default function globalTeardown(): void {
   const { NODE_OPTIONS: _jestOnly, ...environment } = process.env;
   execFileSync(
     process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', `
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `
       const { dropDatabase, templateDatabase } = await import('./test/support/test-database.ts');
-      await dropDatabase(templateDatabase());`],
+      await dropDatabase(templateDatabase());`,
+    ],
     { stdio: 'inherit', env: environment },
   );
 }

@@ -95,15 +95,15 @@ export interface TargetRow {
   published_at: Date | null;
 }
 
-export async function targetsOf(pipeline: Pipeline, postId: string): Promise<TargetRow[]> {
-  return (await pipeline.sql.query(
+export function targetsOf(pipeline: Pipeline, postId: string): Promise<TargetRow[]> {
+  return pipeline.sql.query<TargetRow[]>(
     `SELECT id, status, attempts, platform_post_id, last_error, published_at FROM post_targets WHERE post_id = $1 ORDER BY created_at, id`,
     [postId],
-  )) as TargetRow[];
+  );
 }
 
 export async function postStatus(pipeline: Pipeline, postId: string): Promise<string> {
-  const [row] = (await pipeline.sql.query(`SELECT status FROM posts WHERE id = $1`, [postId])) as { status: string }[];
+  const [row] = await pipeline.sql.query<{ status: string }[]>(`SELECT status FROM posts WHERE id = $1`, [postId]);
   return row.status;
 }
 

@@ -11,7 +11,11 @@ for (const name of await staleTestDatabases()) await dropDatabase(name);
 
 const template = templateDatabase();
 await withAdmin((admin) => admin.query(`CREATE DATABASE "${template}"`));
-const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl(template), migrations: MIGRATIONS }).initialize();
+const dataSource = await new DataSource({
+  type: 'postgres',
+  url: databaseUrl(template),
+  migrations: MIGRATIONS,
+}).initialize();
 try {
   await dataSource.runMigrations();
 } finally {

@@ -42,9 +42,11 @@ export const dropDatabase = (name: string): Promise<void> =>
 
 /** Databases of runs that started over two hours ago: left behind by a run that was killed. */
 export async function staleTestDatabases(now = Date.now()): Promise<string[]> {
-  const rows = (await withAdmin((admin) =>
-    admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${TEST_DATABASE_PREFIX}%`]),
-  )) as { datname: string }[];
+  const rows = await withAdmin((admin) =>
+    admin.query<{ datname: string }[]>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+      `${TEST_DATABASE_PREFIX}%`,
+    ]),
+  );
   return rows
     .map((row) => row.datname)
     .filter((name) => {

@@ -3,6 +3,12 @@ import { ConfigModule, DatabaseModule, PlatformsModule, QueueModule } from '@app
 import { PublishModule } from './publish/publish.module.js';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule.register('worker'), QueueModule.register('consumer'), PlatformsModule, PublishModule],
+  imports: [
+    ConfigModule,
+    DatabaseModule.register('worker'),
+    QueueModule.register('consumer'),
+    PlatformsModule,
+    PublishModule,
+  ],
 })
 export class WorkerModule {}

@@ -14,7 +14,8 @@ const STATUS_BY_CODE: Record<DomainErrorCode, HttpStatus> = {
 };
 
 /** Errors of the pg driver that mean "PostgreSQL is not reachable right now", not "bad query". */
-const DATABASE_DOWN = /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|terminating connection/i;
+const DATABASE_DOWN =
+  /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|terminating connection/i;
 
 export interface ErrorBody {
   statusCode: number;
@@ -50,7 +51,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const requestId = requestIdOf(request);
     if (isDatabaseDown(exception)) {
       this.logger.warn(`[${requestId}] ${request.method} ${request.path}: PostgreSQL unavailable`);
-      return { ...body(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; please retry shortly'), requestId };
+      return {
+        ...body(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; please retry shortly'),
+        requestId,
+      };
     }
     this.logger.error(`[${requestId}] ${request.method} ${request.path} failed`, (exception as Error)?.stack);
     return { ...body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'), requestId };

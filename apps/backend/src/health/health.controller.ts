@@ -31,10 +31,10 @@ export class HealthController {
       throw new DomainError(
         'DEPENDENCY_UNAVAILABLE',
         `Not ready: ${Object.keys(down).join(', ')} unavailable`,
-        Object.entries(down).map(([field, result]) => ({
-          field,
-          message: String((result as { message?: unknown }).message ?? 'down'),
-        })),
+        Object.entries(down).map(([field, result]) => {
+          const { message } = result as { message?: unknown };
+          return { field, message: typeof message === 'string' ? message : 'down' };
+        }),
       );
     }
   }

@@ -40,7 +40,12 @@ export class PostsService {
       .map((id, index) => ({ id, index }))
       .filter(({ id }) => !accounts.some((account) => account.id === id))
       .map(({ id, index }) => ({ field: `accountIds.${index}`, message: `account ${id} not found` }));
-    problems.push(...this.contentProblems(input.content, accounts.map((account) => account.platform)));
+    problems.push(
+      ...this.contentProblems(
+        input.content,
+        accounts.map((account) => account.platform),
+      ),
+    );
     if (problems.length > 0) throw DomainError.validation(problems);
 
     const post = await this.posts.create({
@@ -84,13 +89,19 @@ export class PostsService {
     const updated = await this.posts.withLockedPost(workspaceId, id, async (post, changes) => {
       assertNotStarted(post, 'edited');
       if (input.content !== undefined) {
-        const problems = this.contentProblems(input.content, post.targets.map((target) => target.platform));
+        const problems = this.contentProblems(
+          input.content,
+          post.targets.map((target) => target.platform),
+        );
         if (problems.length > 0) throw DomainError.validation(problems);
       }
       await changes.updatePost({ content: input.content, publishAt });
       if (publishAt) {
         const pending = post.targets.filter((target) => PENDING_TARGET_STATUSES.includes(target.status));
-        await changes.rescheduleTargets(pending.map((target) => target.id), publishAt);
+        await changes.rescheduleTargets(
+          pending.map((target) => target.id),
+          publishAt,
+        );
         rescheduled = pending.map((target) => ({ id: target.id, runAt: publishAt }));
       }
     });

@@ -17,10 +17,17 @@ export function parseIsoDateTime(value: string): Date | null {
   const [year, month, day, hour, minute, second = 0, offsetHours = 0, offsetMinutes = 0] = match
     .slice(1)
     .map((part) => (part === undefined ? undefined : Number(part)));
-  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  const daysInMonth = new Date(Date.UTC(year!, month, 0)).getUTCDate();
   const valid =
-    month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysInMonth &&
-    hour! <= 23 && minute! <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
+    month! >= 1 &&
+    month! <= 12 &&
+    day! >= 1 &&
+    day! <= daysInMonth &&
+    hour! <= 23 &&
+    minute! <= 59 &&
+    second <= 59 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59;
   if (!valid) return null;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;

@@ -17,7 +17,9 @@ export class SchedulerLock {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ acquired }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS acquired', [REQUEUE_LOCK_KEY])) as {
+      const [{ acquired }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS acquired', [
+        REQUEUE_LOCK_KEY,
+      ])) as {
         acquired: boolean;
       }[];
       if (!acquired) return 'busy';

@@ -47,13 +47,18 @@ export class PublishTargetService {
       return this.fail(claim, 'The stored credentials of the account are unreadable; reconnect the account');
     }
 
+    let published: PublishedPost;
+    let recovered: boolean;
     try {
-      const recovered = await this.findEarlierPublication(claim, provider, credentials);
-      if (recovered) return this.succeed(claim, recovered, true);
-      return this.succeed(claim, await provider.publish(credentials, { content: claim.content }), false);
+      const earlier = await this.findEarlierPublication(claim, provider, credentials);
+      recovered = earlier !== null;
+      published = earlier ?? (await provider.publish(credentials, { content: claim.content }));
     } catch (error) {
       return this.handleFailure(claim, provider.classifyError(error));
     }
+    // Outside the try: failing to record a success is not a platform failure. It propagates for BullMQ
+    // to retry the job, and the next claim (once the lease lapses) finds the post instead of reposting it.
+    return this.succeed(claim, published, recovered);
   }
 
   /**
@@ -95,7 +100,9 @@ export class PublishTargetService {
     }
     const at = new Date(Date.now() + retryDelayMs(claim.attempt, retryBaseDelayMs, failure.retryAfterMs));
     await this.targets.markForRetry(claim.id, claim.attempt, failure.message, at);
-    this.logger.warn(`Target ${claim.id} attempt ${claim.attempt} failed, retrying at ${at.toISOString()}: ${failure.message}`);
+    this.logger.warn(
+      `Target ${claim.id} attempt ${claim.attempt} failed, retrying at ${at.toISOString()}: ${failure.message}`,
+    );
     return { kind: 'retry', at, error: failure.message };
   }
 

@@ -136,7 +136,9 @@ function crossFieldProblems(environment: Environment): string[] {
     }
   }
   if (environment.PUBLISH_LEASE_SECONDS * 1000 < environment.PLATFORM_TIMEOUT_MS * 2) {
-    problems.push('PUBLISH_LEASE_SECONDS: must be at least twice PLATFORM_TIMEOUT_MS, or a slow publish could be taken over');
+    problems.push(
+      'PUBLISH_LEASE_SECONDS: must be at least twice PLATFORM_TIMEOUT_MS, or a slow publish could be taken over',
+    );
   }
   return problems;
 }

@@ -87,7 +87,13 @@ export class PostQueue {
           await job.remove();
           await this.addNow(targetId);
           return 'replaced';
+        case 'active':
+        case 'waiting':
+        case 'prioritized':
+        case 'waiting-children':
+          return 'alive';
         default:
+          // A state this BullMQ version does not declare: leave the job alone rather than guess.
           return 'alive';
       }
     } catch (error) {
@@ -116,7 +122,10 @@ export class PostQueue {
 async function withPatience<T>(operation: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${REDIS_PATIENCE_MS} ms`)), REDIS_PATIENCE_MS);
+    timer = setTimeout(
+      () => reject(new Error(`Redis did not answer within ${REDIS_PATIENCE_MS} ms`)),
+      REDIS_PATIENCE_MS,
+    );
   });
   try {
     return await Promise.race([operation, timeout]);

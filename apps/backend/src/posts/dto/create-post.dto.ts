@@ -1,7 +1,18 @@
 import { ISO_DATE_TIME_WITH_OFFSET } from '../publish-at.js';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 
-export const PUBLISH_AT_MESSAGE = 'publishAt must be an ISO 8601 date-time with an offset or Z, e.g. 2030-01-31T09:00:00Z';
+export const PUBLISH_AT_MESSAGE =
+  'publishAt must be an ISO 8601 date-time with an offset or Z, e.g. 2030-01-31T09:00:00Z';
 
 export class CreatePostDto {
   @IsString()

@@ -29,7 +29,7 @@ function responseError(
 
 /** Built the way twitter-api-v2 1.29 builds it: `{ request, error }` (its `requestError` getter then reads nothing). */
 function requestError(cause: Error): ApiRequestError {
-  return new ApiRequestError('Request failed.', { request: {} as ClientRequest, error: cause } as never);
+  return new ApiRequestError('Request failed.', { request: {} as ClientRequest, error: cause });
 }
 
 const problem = (status: number, title: string, detail: string): TwitterApiErrorData =>

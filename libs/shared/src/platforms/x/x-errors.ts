@@ -99,7 +99,7 @@ function retryAfterMs(headers: IncomingHttpHeaders | undefined, now: number): nu
  */
 function requestErrorCause(error: ApiRequestError): unknown {
   const options = (error as unknown as { _options?: { error?: unknown; requestError?: unknown } })._options;
-  return (error.requestError as unknown) ?? options?.requestError ?? options?.error;
+  return error.requestError ?? options?.requestError ?? options?.error;
 }
 
 /**

@@ -34,8 +34,7 @@ export class XProvider implements PlatformProvider<XCredentials> {
 
     // twitter-api-v2 always calls https.request. Node lets https.request speak plain HTTP when it is
     // given an http.Agent (the agent decides the protocol), which is how an http:// emulator is reached.
-    this.agent =
-      base.protocol === 'http:' ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true });
+    this.agent = base.protocol === 'http:' ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true });
 
     this.plugin = {
       onBeforeRequestConfig: ({ params }) => {
