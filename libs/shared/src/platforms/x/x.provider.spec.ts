@@ -1,7 +1,4 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -10,6 +7,8 @@ import { AppConfig } from '../../config/app-config.js';
 import { loadEnvironment } from '../../config/environment.js';
 import { DomainError } from '../../errors/domain-error.js';
 import type { PublishFailure } from '../platform-provider.js';
+import { freePort } from '../../../../../test/support/processes.js';
+import { createSelfSignedCertificate, type SelfSignedCertificate } from '../../../../../test/support/tls.js';
 import { XProvider } from './x.provider.js';
 
 const TIMEOUT_MS = 1000;
@@ -142,7 +141,7 @@ describe('XProvider against the X emulator (http)', () => {
   });
 
   it('reports a refused connection as transient', async () => {
-    const port = await unusedPort();
+    const port = await freePort();
     const nowhere = new XProvider(configFor(`http://127.0.0.1:${port}`));
 
     const failure = await failureOf(nowhere, nowhere.publish(alice, { content: 'anyone there?' }));
@@ -243,22 +242,15 @@ describe('XProvider against the X emulator (http)', () => {
 
 describe('XProvider against the X emulator (https, trusted through NODE_EXTRA_CA_CERTS)', () => {
   let emulator: XEmulator;
-  let dir: string;
+  let certificate: SelfSignedCertificate;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'herald-x-tls-'));
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    const subject = ['-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'];
-    const selfSigned = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1'];
-    await run('openssl', [...selfSigned, ...subject, '-keyout', key, '-out', cert]);
-    emulator = await startXEmulator({
-      tls: { key: readFileSync(key), cert: readFileSync(cert) },
-    });
+    certificate = await createSelfSignedCertificate();
+    emulator = await startXEmulator({ tls: { key: certificate.key, cert: certificate.cert } });
   });
   afterAll(async () => {
     await emulator?.close();
-    rmSync(dir, { recursive: true, force: true });
+    certificate?.remove();
   });
 
   /**
@@ -296,7 +288,7 @@ describe('XProvider against the X emulator (https, trusted through NODE_EXTRA_CA
   it('publishes over TLS when the emulator’s certificate is trusted', async () => {
     expect(emulator.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
 
-    const result = await publishInChild(join(dir, 'cert.pem'), 'Hello over TLS');
+    const result = await publishInChild(certificate.certPath, 'Hello over TLS');
 
     expect(emulator.tweets).toHaveLength(1);
     expect(emulator.tweets[0]).toMatchObject({ text: 'Hello over TLS', token: 'tls-token' });
@@ -320,17 +312,6 @@ function run(file: string, args: string[], options: { env?: NodeJS.ProcessEnv } 
     execFile(file, args, { cwd: process.cwd(), env: options.env, timeout: 20_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${file} failed: ${error.message}\n${stderr}`));
       else resolve(stdout);
-    });
-  });
-}
-
-function unusedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
     });
   });
 }
