@@ -170,6 +170,7 @@ describe('REST API', () => {
         url: null,
         error: null,
         publishedAt: null,
+        history: [],
       });
     });
 
@@ -302,6 +303,82 @@ describe('REST API', () => {
         404,
       );
       expect((await acme.api.delete('/v1/posts/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    });
+  });
+
+  describe('idempotent creation', () => {
+    const body = () => ({ content: 'Exactly once', publishAt: inMinutes(30), accountIds: [account.id] });
+
+    it('returns the first response for a repeated key and body, and creates nothing new', async () => {
+      const request = body();
+      const first = await acme.api.post('/v1/posts', request, { 'idempotency-key': 'launch-1' });
+      const again = await acme.api.post('/v1/posts', request, { 'idempotency-key': 'launch-1' });
+      expect(first.status).toBe(201);
+      expect(again.status).toBe(201);
+      expect(again.body).toEqual(first.body);
+      const dataSource = backend.app.get((await import('typeorm')).DataSource);
+      const [{ n }] = await dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM posts WHERE content = 'Exactly once'`,
+      );
+      expect(n).toBe(1);
+    });
+
+    it('refuses the same key with another body with 422', async () => {
+      await acme.api.post('/v1/posts', body(), { 'idempotency-key': 'launch-2' });
+      const other = await acme.api.post(
+        '/v1/posts',
+        { ...body(), content: 'Something else' },
+        { 'idempotency-key': 'launch-2' },
+      );
+      expect(other.status).toBe(422);
+      expect(other.body).toMatchObject({ statusCode: 422, error: 'Unprocessable Entity' });
+    });
+
+    it('creates one post when the same key arrives concurrently', async () => {
+      const request = { ...body(), content: 'Raced once' };
+      const responses = await Promise.all(
+        Array.from({ length: 5 }, () => acme.api.post('/v1/posts', request, { 'idempotency-key': 'race-1' })),
+      );
+      expect(new Set(responses.map((response) => response.status))).toEqual(new Set([201]));
+      expect(new Set(responses.map((response) => response.body.id)).size).toBe(1);
+    });
+
+    it('keeps keys per workspace and rejects malformed keys', async () => {
+      const other = await newWorkspace(api, 'Keys');
+      const otherAccount = await newAccount(other);
+      const mine = await acme.api.post('/v1/posts', body(), { 'idempotency-key': 'shared-key' });
+      const theirs = await other.api.post(
+        '/v1/posts',
+        { ...body(), accountIds: [otherAccount.id] },
+        { 'idempotency-key': 'shared-key' },
+      );
+      expect(theirs.status).toBe(201);
+      expect(theirs.body.id).not.toBe(mine.body.id);
+      const bad = await acme.api.post('/v1/posts', body(), { 'idempotency-key': 'has space' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.details[0].field).toBe('Idempotency-Key');
+    });
+  });
+
+  describe('lateness', () => {
+    it('defaults maxLatenessSeconds to six hours, accepts a value, and bounds it', async () => {
+      const post = await newPost(acme, { accountIds: [account.id], publishAt: inMinutes(10) });
+      expect(post.maxLatenessSeconds).toBe(21_600);
+      const custom = await newPost(acme, {
+        accountIds: [account.id],
+        publishAt: inMinutes(10),
+        maxLatenessSeconds: 600,
+      });
+      expect(custom.maxLatenessSeconds).toBe(600);
+      const bad = await acme.api.post('/v1/posts', { content: 'x', accountIds: [account.id], maxLatenessSeconds: 5 });
+      expect(bad.status).toBe(400);
+      expect(bad.body.details[0].field).toBe('maxLatenessSeconds');
+    });
+
+    it('refuses a retry when nothing failed', async () => {
+      const post = await newPost(acme, { accountIds: [account.id], publishAt: inMinutes(10) });
+      expect((await acme.api.post(`/v1/posts/${post.id}/retry`)).status).toBe(409);
+      expect((await acme.api.post('/v1/posts/00000000-0000-4000-8000-000000000000/retry')).status).toBe(404);
     });
   });
 

@@ -71,12 +71,8 @@ describe('concurrency', () => {
       expect(second).toMatchObject({ attempt: 2, previousStatus: 'publishing' });
       expect(second?.previousAttemptStartedAt).toBeInstanceOf(Date);
 
-      expect(
-        await targets.markPublished(post.targets[0].id, first!.attempt, { platformPostId: 'stale', url: 'u' }),
-      ).toBe(false);
-      expect(
-        await targets.markPublished(post.targets[0].id, second!.attempt, { platformPostId: 'fresh', url: 'u' }),
-      ).toBe(true);
+      expect(await targets.markPublished(first!, { platformPostId: 'stale', url: 'u' }, 'published')).toBe(false);
+      expect(await targets.markPublished(second!, { platformPostId: 'fresh', url: 'u' }, 'published')).toBe(true);
       expect((await targetsOf(pipeline, post.id))[0]).toMatchObject({ status: 'published', platform_post_id: 'fresh' });
     });
 
@@ -86,8 +82,8 @@ describe('concurrency', () => {
       await Promise.all(
         claims.map((claim, index) =>
           index % 2 === 0
-            ? targets.markPublished(claim!.id, claim!.attempt, { platformPostId: `p${index}`, url: 'u' })
-            : targets.markFailed(claim!.id, claim!.attempt, 'nope'),
+            ? targets.markPublished(claim!, { platformPostId: `p${index}`, url: 'u' }, 'published')
+            : targets.markFailed(claim!, { outcome: 'failed', error: 'nope' }),
         ),
       );
       const [row] = await pipeline.sql.query<{ status: string }[]>(`SELECT status FROM posts WHERE id = $1`, [post.id]);
@@ -147,17 +143,17 @@ describe('concurrency', () => {
       const account = await newAccount(pipeline.workspace);
       await pipeline.sql.query(
         `WITH posts AS (
-           INSERT INTO posts (workspace_id, content, publish_at, status)
-           SELECT $1, 'future ' || g, now() + g * interval '1 minute', 'scheduled' FROM generate_series(1, 20000) g
+           INSERT INTO posts (workspace_id, content, publish_at, max_lateness_seconds, status)
+           SELECT $1, 'future ' || g, now() + g * interval '1 minute', 3600, 'scheduled' FROM generate_series(1, 20000) g
            RETURNING id, publish_at)
-         INSERT INTO post_targets (post_id, account_id, platform, status, next_attempt_at)
-         SELECT id, $2, 'x', 'scheduled', publish_at FROM posts`,
+         INSERT INTO post_targets (post_id, account_id, platform, status, due_at, next_attempt_at)
+         SELECT id, $2, 'x', 'scheduled', publish_at, publish_at FROM posts`,
         [pipeline.workspace.id, account.id],
       );
       await pipeline.sql.query(`ANALYZE post_targets`);
       const plan = await pipeline.sql.query<{ 'QUERY PLAN': string }[]>(
         `EXPLAIN SELECT id, status, next_attempt_at FROM post_targets
-          WHERE status IN ('scheduled', 'queued') AND next_attempt_at <= now()
+          WHERE status IN ('scheduled', 'queued', 'unknown') AND next_attempt_at <= now()
             AND (next_attempt_at, id) > ('epoch'::timestamptz, '00000000-0000-0000-0000-000000000000'::uuid)
           ORDER BY next_attempt_at, id LIMIT 500`,
       );

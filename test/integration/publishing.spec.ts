@@ -2,16 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiClient } from '../support/api-client.js';
 import { eventually, newAccount, newPost } from '../support/factories.js';
 import { startBackend } from '../support/herald-apps.js';
-import { postStatus, secondsFromNow, sleep, startPipeline, targetsOf, type Pipeline } from '../support/pipeline.js';
+import {
+  isSettled,
+  postStatus,
+  secondsFromNow,
+  sleep,
+  startPipeline,
+  targetsOf,
+  type Pipeline,
+} from '../support/pipeline.js';
 import { testConfig } from '../support/test-environment.js';
-
-const settled = (status: string): boolean => ['published', 'failed', 'cancelled'].includes(status);
 
 async function waitUntilSettled(pipeline: Pipeline, postId: string, timeoutMs = 20_000) {
   return eventually(
     async () => {
       const targets = await targetsOf(pipeline, postId);
-      return targets.every((target) => settled(target.status)) ? targets : undefined;
+      return targets.every(isSettled) ? targets : undefined;
     },
     { timeoutMs, what: `post ${postId} to settle` },
   );
@@ -29,6 +35,11 @@ describe('publishing through worker and scheduler', () => {
   });
 
   const tweetsWith = (text: string) => pipeline.emulator.tweets.filter((tweet) => tweet.text === text);
+
+  async function historyOf(postId: string): Promise<string[]> {
+    const { body } = await pipeline.workspace.api.get(`/v1/posts/${postId}`);
+    return (body.targets[0].history as { outcome: string }[]).map((attempt) => attempt.outcome);
+  }
 
   it('publishes a scheduled post once, at its time, and records the platform id', async () => {
     const account = await newAccount(pipeline.workspace);
@@ -76,6 +87,38 @@ describe('publishing through worker and scheduler', () => {
     const [target] = await waitUntilSettled(pipeline, post.id);
     expect(target).toMatchObject({ status: 'published', attempts: 2, last_error: null });
     expect(tweetsWith('Survives a 503')).toHaveLength(1);
+    // A 503 may hide a post that landed: the second attempt looked first, found nothing, then published.
+    expect(await historyOf(post.id)).toEqual(['unknown', 'published']);
+    const lookups = pipeline.emulator.requests.filter(
+      (request) => request.endpoint === 'userTweets' && request.token === account.accessToken,
+    );
+    expect(lookups).toHaveLength(1);
+  });
+
+  it('recognises a timed-out post that did land, and does not post it again', async () => {
+    const account = await newAccount(pipeline.workspace);
+    pipeline.emulator.failNext({ delayMs: 3_000, afterRecord: true, endpoint: 'createTweet' });
+    const post = await newPost(pipeline.workspace, { content: 'Landed despite the timeout', accountIds: [account.id] });
+
+    const [target] = await waitUntilSettled(pipeline, post.id);
+    const tweets = tweetsWith('Landed despite the timeout');
+    expect(tweets).toHaveLength(1);
+    expect(target).toMatchObject({ status: 'published', attempts: 2, platform_post_id: tweets[0].id });
+    expect(await historyOf(post.id)).toEqual(['unknown', 'recovered']);
+  });
+
+  it('leaves a target unknown, never re-posted, when X cannot say whether it landed', async () => {
+    const account = await newAccount(pipeline.workspace);
+    pipeline.emulator.failNext({ status: 503, afterRecord: true, endpoint: 'createTweet' });
+    pipeline.emulator.failNext({ status: 503, endpoint: 'userTweets', count: 2 });
+    const post = await newPost(pipeline.workspace, { content: 'Maybe out there', accountIds: [account.id] });
+
+    const [target] = await waitUntilSettled(pipeline, post.id);
+    expect(target).toMatchObject({ status: 'unknown', attempts: 3, next_attempt_at: null });
+    expect(target.last_error).toMatch(/gave up after 3 attempts; it may or may not have been published/);
+    expect(tweetsWith('Maybe out there')).toHaveLength(1);
+    expect(await historyOf(post.id)).toEqual(['unknown', 'unknown', 'unknown']);
+    expect(await postStatus(pipeline, post.id)).toBe('unknown');
   });
 
   it("waits for X's rate-limit reset before retrying a 429", async () => {
@@ -92,16 +135,60 @@ describe('publishing through worker and scheduler', () => {
     expect(attempts[1].receivedAt.getTime() - attempts[0].receivedAt.getTime()).toBeGreaterThanOrEqual(1_000);
   });
 
-  it('fails with a readable error after the last attempt when X keeps timing out', async () => {
+  it('holds every target of a rate-limited account until the reset, across workers', async () => {
     const account = await newAccount(pipeline.workspace);
-    pipeline.emulator.failNext({ delayMs: 3_000, endpoint: 'createTweet', count: 3 });
-    const post = await newPost(pipeline.workspace, { content: 'Never answered', accountIds: [account.id] });
+    pipeline.emulator.failNext({ status: 429, endpoint: 'createTweet', resetInSeconds: 3 });
+    const first = await newPost(pipeline.workspace, { content: 'Rate limited 1', accountIds: [account.id] });
+    await eventually(() => (pipeline.emulator.requests.some((r) => r.status === 429) ? true : undefined));
+    const limitedAt = Date.now();
+    const second = await newPost(pipeline.workspace, { content: 'Rate limited 2', accountIds: [account.id] });
 
-    const [target] = await waitUntilSettled(pipeline, post.id, 30_000);
-    expect(target.status).toBe('failed');
-    expect(target.attempts).toBe(3);
-    expect(target.last_error).toMatch(/gave up after 3 attempts/);
-    expect(await postStatus(pipeline, post.id)).toBe('failed');
+    await waitUntilSettled(pipeline, first.id);
+    await waitUntilSettled(pipeline, second.id);
+    const accepted = pipeline.emulator.requests.filter(
+      (request) =>
+        request.endpoint === 'createTweet' && request.token === account.accessToken && request.status === 201,
+    );
+    expect(accepted).toHaveLength(2);
+    for (const request of accepted) expect(request.receivedAt.getTime()).toBeGreaterThanOrEqual(limitedAt + 1_500);
+    expect(await historyOf(first.id)).toEqual(['rate_limited', 'published']);
+    expect(await historyOf(second.id)).toEqual(['published']);
+  });
+
+  it('marks a post missed rather than publishing it later than maxLatenessSeconds', async () => {
+    const account = await newAccount(pipeline.workspace);
+    const post = await newPost(pipeline.workspace, {
+      content: 'Too late to matter',
+      publishAt: new Date(Date.now() - 4 * 60_000),
+      maxLatenessSeconds: 60,
+      accountIds: [account.id],
+    });
+    const [target] = await waitUntilSettled(pipeline, post.id);
+    expect(target.status).toBe('missed');
+    expect(target.last_error).toMatch(/past its time/);
+    expect(tweetsWith('Too late to matter')).toHaveLength(0);
+    expect(await postStatus(pipeline, post.id)).toBe('missed');
+  });
+
+  it('re-runs failed targets on request', async () => {
+    const account = await newAccount(pipeline.workspace);
+    pipeline.emulator.failNext({
+      status: 403,
+      endpoint: 'createTweet',
+      body: { title: 'Forbidden', detail: 'Try later', status: 403 },
+    });
+    const post = await newPost(pipeline.workspace, { content: 'Second chance', accountIds: [account.id] });
+    expect((await waitUntilSettled(pipeline, post.id))[0].status).toBe('failed');
+    expect((await pipeline.workspace.api.post(`/v1/posts/${post.id}/retry`)).status).toBe(200);
+
+    const [target] = await eventually(async () => {
+      const targets = await targetsOf(pipeline, post.id);
+      return targets[0].status === 'published' ? targets : undefined;
+    });
+    expect(target.attempts).toBe(1);
+    expect(tweetsWith('Second chance')).toHaveLength(1);
+    expect(await historyOf(post.id)).toEqual(['failed', 'published']);
+    expect((await pipeline.workspace.api.post(`/v1/posts/${post.id}/retry`)).status).toBe(409);
   });
 
   it('fails at once on content X refuses, with X’s message', async () => {

@@ -30,11 +30,12 @@ export async function newAccount(
 
 export async function newPost(
   workspace: TestWorkspace,
-  post: { content?: string; publishAt?: Date | string; accountIds: string[] },
+  post: { content?: string; publishAt?: Date | string; maxLatenessSeconds?: number; accountIds: string[] },
 ): Promise<any> {
   const response = await workspace.api.post('/v1/posts', {
     content: post.content ?? `Hello from Herald ${randomBytes(4).toString('hex')}`,
     accountIds: post.accountIds,
+    ...(post.maxLatenessSeconds ? { maxLatenessSeconds: post.maxLatenessSeconds } : {}),
     ...(post.publishAt
       ? { publishAt: post.publishAt instanceof Date ? post.publishAt.toISOString() : post.publishAt }
       : {}),

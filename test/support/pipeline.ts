@@ -93,14 +93,20 @@ export interface TargetRow {
   platform_post_id: string | null;
   last_error: string | null;
   published_at: Date | null;
+  next_attempt_at: Date | null;
 }
 
 export function targetsOf(pipeline: Pipeline, postId: string): Promise<TargetRow[]> {
   return pipeline.sql.query<TargetRow[]>(
-    `SELECT id, status, attempts, platform_post_id, last_error, published_at FROM post_targets WHERE post_id = $1 ORDER BY created_at, id`,
+    `SELECT id, status, attempts, platform_post_id, last_error, published_at, next_attempt_at FROM post_targets WHERE post_id = $1 ORDER BY created_at, id`,
     [postId],
   );
 }
+
+/** Nothing more will happen to the target by itself. */
+export const isSettled = (target: TargetRow): boolean =>
+  ['published', 'failed', 'cancelled', 'missed'].includes(target.status) ||
+  (target.status === 'unknown' && target.next_attempt_at === null);
 
 export async function postStatus(pipeline: Pipeline, postId: string): Promise<string> {
   const [row] = await pipeline.sql.query<{ status: string }[]>(`SELECT status FROM posts WHERE id = $1`, [postId]);

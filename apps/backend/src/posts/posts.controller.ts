@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { IdempotencyKey } from '../common/idempotency-key.decorator.js';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { WorkspaceId } from '../auth/workspace-id.decorator.js';
 import { notFoundOnBadUuid } from '../common/uuid-param.js';
@@ -14,8 +15,18 @@ export class PostsController {
   constructor(private readonly posts: PostsService) {}
 
   @Post()
-  create(@WorkspaceId() workspaceId: string, @Body() body: CreatePostDto): Promise<PostResponse> {
-    return this.posts.create(workspaceId, body);
+  create(
+    @WorkspaceId() workspaceId: string,
+    @Body() body: CreatePostDto,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+  ): Promise<PostResponse> {
+    return this.posts.create(workspaceId, body, idempotencyKey);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  retry(@WorkspaceId() workspaceId: string, @Param('id', notFoundOnBadUuid('Post')) id: string): Promise<PostResponse> {
+    return this.posts.retry(workspaceId, id);
   }
 
   @Get()

@@ -1,7 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import {
   DomainError,
   PENDING_TARGET_STATUSES,
+  RETRYABLE_TARGET_STATUSES,
+  STARTED_TARGET_STATUSES,
   PlatformRegistry,
   PostQueue,
   PostRepository,
@@ -33,7 +36,7 @@ export class PostsService {
    * Saves the post (PostgreSQL is the source of truth), then asks Redis for one delayed job per
    * target. If Redis is down the post is still accepted: the scheduler enqueues it when due.
    */
-  async create(workspaceId: string, input: CreatePostDto): Promise<PostResponse> {
+  async create(workspaceId: string, input: CreatePostDto, idempotencyKey?: string): Promise<PostResponse> {
     const publishAt = resolvePublishAt(input.publishAt);
     const accounts = await this.accounts.findMany(workspaceId, input.accountIds);
     const problems = input.accountIds
@@ -48,20 +51,35 @@ export class PostsService {
     );
     if (problems.length > 0) throw DomainError.validation(problems);
 
-    const post = await this.posts.create({
-      workspaceId,
-      content: input.content,
-      publishAt,
-      targets: accounts.map((account) => ({ accountId: account.id, platform: account.platform })),
-    });
-    await this.enqueue(() => this.queue.schedule(scheduledTargets(post)));
-    return toPostResponse(post);
+    const result = await this.posts.create(
+      {
+        workspaceId,
+        content: input.content,
+        publishAt,
+        maxLatenessSeconds: input.maxLatenessSeconds,
+        targets: accounts.map((account) => ({ accountId: account.id, platform: account.platform })),
+      },
+      idempotencyKey
+        ? { key: idempotencyKey, requestHash: requestHash(input), respond: (post) => toPostResponse(post) }
+        : undefined,
+    );
+    if ('replayed' in result) {
+      if (result.replayed.requestHash !== requestHash(input)) {
+        throw new DomainError(
+          'IDEMPOTENCY_MISMATCH',
+          'This Idempotency-Key was already used with a different request body; use a new key',
+        );
+      }
+      return result.replayed.response as PostResponse;
+    }
+    await this.enqueue(() => this.queue.schedule(scheduledTargets(result.created)));
+    return toPostResponse(result.created);
   }
 
   async get(workspaceId: string, id: string): Promise<PostResponse> {
     const post = await this.posts.findOne(workspaceId, id);
     if (!post) throw DomainError.notFound('Post');
-    return toPostResponse(post);
+    return toPostResponse(post, true);
   }
 
   async list(workspaceId: string, query: ListPostsQuery): Promise<PostPageResponse> {
@@ -74,15 +92,15 @@ export class PostsService {
     const items = page.slice(0, query.limit);
     const last = items.at(-1);
     return {
-      items: items.map(toPostResponse),
+      items: items.map((post) => toPostResponse(post)),
       nextCursor: page.length > query.limit && last ? encodePostCursor(last) : null,
     };
   }
 
   /** Edits or reschedules a post while none of its targets has started publishing. */
   async update(workspaceId: string, id: string, input: UpdatePostDto): Promise<PostResponse> {
-    if (input.content === undefined && input.publishAt === undefined) {
-      throw DomainError.validation([{ field: 'body', message: 'give content, publishAt or both' }]);
+    if (Object.values(input).every((value) => value === undefined)) {
+      throw DomainError.validation([{ field: 'body', message: 'give content, publishAt or maxLatenessSeconds' }]);
     }
     const publishAt = input.publishAt === undefined ? undefined : resolvePublishAt(input.publishAt);
     let rescheduled: ScheduledTarget[] = [];
@@ -95,7 +113,7 @@ export class PostsService {
         );
         if (problems.length > 0) throw DomainError.validation(problems);
       }
-      await changes.updatePost({ content: input.content, publishAt });
+      await changes.updatePost({ content: input.content, publishAt, maxLatenessSeconds: input.maxLatenessSeconds });
       if (publishAt) {
         const pending = post.targets.filter((target) => PENDING_TARGET_STATUSES.includes(target.status));
         await changes.rescheduleTargets(
@@ -123,6 +141,22 @@ export class PostsService {
     return this.get(workspaceId, id);
   }
 
+  /** Starts the failed, unknown and missed targets over, now; refused when there are none. */
+  async retry(workspaceId: string, id: string): Promise<PostResponse> {
+    let restarted: ScheduledTarget[] = [];
+    const found = await this.posts.withLockedPost(workspaceId, id, async (post, changes) => {
+      const settled = post.targets.filter((target) => RETRYABLE_TARGET_STATUSES.includes(target.status));
+      if (settled.length === 0) {
+        throw new DomainError('CONFLICT', `Nothing to retry: no target is ${RETRYABLE_TARGET_STATUSES.join(', ')}`);
+      }
+      await changes.restartTargets(settled.map((target) => target.id));
+      restarted = settled.map((target) => ({ id: target.id, runAt: new Date() }));
+    });
+    if (found === null) throw DomainError.notFound('Post');
+    await this.enqueue(() => this.queue.reschedule(restarted));
+    return this.get(workspaceId, id);
+  }
+
   private contentProblems(content: string, platforms: PlatformName[]): FieldProblem[] {
     return [...new Set(platforms)].flatMap((platform) =>
       this.platforms
@@ -146,7 +180,7 @@ function assertNotStarted(post: PostView, action: 'edited' | 'cancelled'): void 
   if (post.status === 'cancelled' && action === 'edited') {
     throw new DomainError('CONFLICT', 'The post is cancelled and can no longer be edited');
   }
-  const started = post.targets.find((target) => target.status === 'publishing' || target.status === 'published');
+  const started = post.targets.find((target) => STARTED_TARGET_STATUSES.includes(target.status));
   if (started) {
     throw new DomainError(
       'CONFLICT',
@@ -156,5 +190,11 @@ function assertNotStarted(post: PostView, action: 'edited' | 'cancelled'): void 
 }
 
 function scheduledTargets(post: PostView): ScheduledTarget[] {
-  return post.targets.map((target) => ({ id: target.id, runAt: target.nextAttemptAt }));
+  return post.targets.map((target) => ({ id: target.id, runAt: target.dueAt }));
+}
+
+/** What makes two create requests "the same" for an Idempotency-Key: the fields that shape the post. */
+function requestHash(input: CreatePostDto): string {
+  const canonical = [input.content, input.publishAt ?? null, input.maxLatenessSeconds ?? null, input.accountIds];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

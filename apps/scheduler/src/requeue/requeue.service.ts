@@ -31,6 +31,7 @@ export class RequeueService {
 
   async requeueDue(): Promise<RequeueSummary | 'busy'> {
     return this.lock.runExclusive(async () => {
+      await this.queue.limitRate(this.config.publishing.ratePerSecond);
       const summary = emptySummary();
       await this.sweep((limit, after) => this.targets.findDue(limit, after), summary);
       await this.sweep((limit, after) => this.targets.findExpiredLeases(limit, after), summary);

@@ -1,10 +1,11 @@
 /** What a publish job should do next, decided by PublishTargetService and carried out by the processor. */
 export type PublishOutcome =
   | { kind: 'published'; platformPostId: string; url: string; recovered: boolean }
-  /** A transient failure: the target is queued again for `at`. */
+  /** Try again at `at`: a retry, or a reconciliation of an attempt whose outcome was lost. */
   | { kind: 'retry'; at: Date; error: string }
-  | { kind: 'failed'; error: string }
-  /** The target is not claimable yet (rescheduled, or another worker holds its lease): look again at `until`. */
+  /** Nothing more will be tried automatically; the target says why. */
+  | { kind: 'settled'; status: 'failed' | 'unknown' | 'missed'; error: string }
+  /** The target is not claimable yet (rescheduled, rate-limited, or held by another worker): look again at `until`. */
   | { kind: 'wait'; until: Date }
   /** Nothing left to do (published, cancelled, deleted). */
   | { kind: 'skipped'; reason: string };

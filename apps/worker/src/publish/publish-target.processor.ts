@@ -1,7 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig, parsePublishTargetJob, POST_QUEUE, type PublishTargetJob } from '@app/shared';
-import { DelayedError, Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, Job } from 'bullmq';
 import type { PublishOutcome } from './publish-outcome.js';
 import { PublishTargetService } from './publish-target.service.js';
 
@@ -33,14 +33,13 @@ export class PublishTargetProcessor extends WorkerHost implements OnApplicationB
     const outcome = await this.publisher.publish(targetId);
     switch (outcome.kind) {
       case 'published':
+      case 'settled':
       case 'skipped':
         return outcome;
       case 'retry':
         return this.delay(job, token, outcome.at);
       case 'wait':
         return this.delay(job, token, outcome.until);
-      case 'failed':
-        throw new UnrecoverableError(outcome.error);
     }
   }
 

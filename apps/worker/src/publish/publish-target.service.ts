@@ -4,6 +4,7 @@ import {
   CredentialsCipher,
   PlatformRegistry,
   PostTargetRepository,
+  type AttemptRecord,
   type ClaimedTarget,
   type PlatformProvider,
   type PublishedPost,
@@ -20,6 +21,10 @@ const RECOVERY_SEARCH_MARGIN_MS = 60_000;
 /**
  * Publishes one target: claim it in PostgreSQL, publish through its platform's provider, record the
  * outcome. PostgreSQL decides who may publish, so duplicate or stale jobs are harmless.
+ *
+ * An attempt whose outcome is unknown (timeout, reset, 5xx, or a worker that died mid-publish) is
+ * never blindly repeated: the next attempt first asks the platform whether the post exists. Only a
+ * failure that proves the post did not land (connection refused, 429) is retried directly.
  */
 @Injectable()
 export class PublishTargetService {
@@ -36,45 +41,64 @@ export class PublishTargetService {
     const claim = await this.targets.claim(targetId, this.config.publishing.leaseSeconds);
     if (!claim) return this.notClaimed(targetId);
 
+    const mayHaveLanded = claim.previousStatus === 'unknown' || claim.previousStatus === 'publishing';
+    if (!mayHaveLanded && this.isTooLate(claim)) {
+      const error = `Not published: more than ${claim.maxLatenessSeconds} s past its time (maxLatenessSeconds)`;
+      return this.settle(claim, 'missed', { outcome: 'missed', error });
+    }
     if (claim.encryptedCredentials === null) {
-      return this.fail(claim, 'The account was deleted');
+      return this.settle(claim, 'failed', { outcome: 'failed', error: 'The account was deleted' });
     }
     const provider = this.platforms.get(claim.platform);
     let credentials: unknown;
     try {
       credentials = provider.parseCredentials(this.cipher.decrypt(claim.encryptedCredentials));
     } catch {
-      return this.fail(claim, 'The stored credentials of the account are unreadable; reconnect the account');
+      const error = 'The stored credentials of the account are unreadable; reconnect the account';
+      return this.settle(claim, 'failed', { outcome: 'failed', error });
+    }
+
+    const reconcile = mayHaveLanded && !provider.capabilities.idempotencyKeys;
+    if (reconcile) {
+      const checked = await this.reconcile(claim, provider, credentials);
+      if (checked) return checked;
     }
 
     let published: PublishedPost;
-    let recovered: boolean;
     try {
-      const earlier = await this.findEarlierPublication(claim, provider, credentials);
-      recovered = earlier !== null;
-      published = earlier ?? (await provider.publish(credentials, { content: claim.content }));
+      published = await provider.publish(credentials, { content: claim.content, idempotencyKey: claim.id });
     } catch (error) {
-      return this.handleFailure(claim, provider.classifyError(error));
+      return this.handleFailure(claim, provider.classifyError(error), reconcile);
     }
     // Outside the try: failing to record a success is not a platform failure. It propagates for BullMQ
     // to retry the job, and the next claim (once the lease lapses) finds the post instead of reposting it.
-    return this.succeed(claim, published, recovered);
+    return this.succeed(claim, published, false);
   }
 
   /**
-   * A claim taken over from a worker that died while publishing may already be on the platform:
-   * look before publishing again, so a crash never makes a post appear twice.
+   * Asks the platform whether an earlier attempt landed. Resolves null when it certainly did not
+   * (publish now), or the outcome when it did or when nobody can tell yet.
    */
-  private async findEarlierPublication(
+  private async reconcile(
     claim: ClaimedTarget,
     provider: PlatformProvider,
     credentials: unknown,
-  ): Promise<PublishedPost | null> {
-    if (claim.previousStatus !== 'publishing') return null;
+  ): Promise<PublishOutcome | null> {
+    if (!provider.capabilities.findPublished) {
+      const error = `${claim.platform} cannot tell whether an earlier attempt landed: check the account, then retry the post if it did not`;
+      return this.settle(claim, 'unknown', { outcome: 'unverifiable', error });
+    }
     const since = new Date((claim.previousAttemptStartedAt?.getTime() ?? Date.now()) - RECOVERY_SEARCH_MARGIN_MS);
-    const found = await provider.findPublished(credentials, { content: claim.content }, since);
-    if (found) this.logger.log(`Target ${claim.id}: an earlier attempt had published it as ${found.platformPostId}`);
-    return found;
+    let found: PublishedPost | null;
+    try {
+      found = await provider.findPublished(credentials, { content: claim.content }, since);
+    } catch (error) {
+      const failure = provider.classifyError(error);
+      return this.stillUnknown(claim, { ...failure, message: `Could not check whether it landed: ${failure.message}` });
+    }
+    if (!found) return null;
+    this.logger.log(`Target ${claim.id}: an earlier attempt had published it as ${found.platformPostId}`);
+    return this.succeed(claim, found, true);
   }
 
   private async notClaimed(targetId: string): Promise<PublishOutcome> {
@@ -84,31 +108,77 @@ export class PublishTargetService {
     return { kind: 'wait', until: new Date(Math.max(state.retryAt.getTime(), Date.now() + MIN_WAIT_MS)) };
   }
 
+  private isTooLate(claim: ClaimedTarget): boolean {
+    return Date.now() > claim.dueAt.getTime() + claim.maxLatenessSeconds * 1000;
+  }
+
   private async succeed(claim: ClaimedTarget, post: PublishedPost, recovered: boolean): Promise<PublishOutcome> {
-    if (!(await this.targets.markPublished(claim.id, claim.attempt, post))) {
+    if (!(await this.targets.markPublished(claim, post, recovered ? 'recovered' : 'published'))) {
       this.logger.warn(`Target ${claim.id}: published as ${post.platformPostId}, but another worker took it over`);
     }
     this.logger.log(`Target ${claim.id} published on ${claim.platform} as ${post.platformPostId}`);
     return { kind: 'published', ...post, recovered };
   }
 
-  private async handleFailure(claim: ClaimedTarget, failure: PublishFailure): Promise<PublishOutcome> {
-    const { maxAttempts, retryBaseDelayMs } = this.config.publishing;
-    if (failure.kind === 'permanent') return this.fail(claim, failure.message);
-    if (claim.attempt >= maxAttempts) {
-      return this.fail(claim, `${failure.message} (gave up after ${claim.attempt} attempts)`);
+  private async handleFailure(
+    claim: ClaimedTarget,
+    failure: PublishFailure,
+    afterUnknownAttempt: boolean,
+  ): Promise<PublishOutcome> {
+    const record: AttemptRecord = { outcome: 'failed', error: failure.message, statusCode: failure.statusCode };
+    if (failure.duplicate && afterUnknownAttempt) {
+      // The platform holds this exact post: the earlier attempt landed though we could not find it.
+      const error = `${failure.message} An earlier attempt most likely published it; not posting again.`;
+      return this.settle(claim, 'unknown', { ...record, outcome: 'unverifiable', error });
     }
-    const at = new Date(Date.now() + retryDelayMs(claim.attempt, retryBaseDelayMs, failure.retryAfterMs));
-    await this.targets.markForRetry(claim.id, claim.attempt, failure.message, at);
+    if (failure.kind === 'permanent') return this.settle(claim, 'failed', record);
+    if (failure.kind === 'unknown') return this.stillUnknown(claim, failure);
+    if (claim.attempt >= this.config.publishing.maxAttempts) {
+      return this.settle(claim, 'failed', {
+        ...record,
+        error: `${failure.message} (gave up after ${claim.attempt} attempts)`,
+      });
+    }
+    const at = this.retryAt(claim, failure);
+    if (failure.rateLimited) await this.targets.rateLimitAccount(claim.accountId, at);
+    await this.targets.markForRetry(claim, { ...record, outcome: failure.rateLimited ? 'rate_limited' : 'retry' }, at);
     this.logger.warn(
       `Target ${claim.id} attempt ${claim.attempt} failed, retrying at ${at.toISOString()}: ${failure.message}`,
     );
     return { kind: 'retry', at, error: failure.message };
   }
 
-  private async fail(claim: ClaimedTarget, error: string): Promise<PublishOutcome> {
-    await this.targets.markFailed(claim.id, claim.attempt, error);
-    this.logger.warn(`Target ${claim.id} failed: ${error}`);
-    return { kind: 'failed', error };
+  /** The post may be on the platform: look again later, or, out of attempts, leave it `unknown` for a person. */
+  private async stillUnknown(claim: ClaimedTarget, failure: PublishFailure): Promise<PublishOutcome> {
+    const record: AttemptRecord = { outcome: 'unknown', error: failure.message, statusCode: failure.statusCode };
+    if (claim.attempt >= this.config.publishing.maxAttempts) {
+      const error = `${failure.message} (gave up after ${claim.attempt} attempts; it may or may not have been published)`;
+      return this.settle(claim, 'unknown', { ...record, error });
+    }
+    const at = this.retryAt(claim, failure);
+    await this.targets.markUnknown(claim, record, at);
+    this.logger.warn(
+      `Target ${claim.id} attempt ${claim.attempt}: outcome unknown, checking at ${at.toISOString()}: ${failure.message}`,
+    );
+    return { kind: 'retry', at, error: failure.message };
+  }
+
+  private retryAt(claim: ClaimedTarget, failure: PublishFailure): Date {
+    return new Date(
+      Date.now() + retryDelayMs(claim.attempt, this.config.publishing.retryBaseDelayMs, failure.retryAfterMs),
+    );
+  }
+
+  private async settle(
+    claim: ClaimedTarget,
+    status: 'failed' | 'unknown' | 'missed',
+    record: AttemptRecord,
+  ): Promise<PublishOutcome> {
+    const error = record.error ?? status;
+    if (status === 'failed') await this.targets.markFailed(claim, record);
+    else if (status === 'missed') await this.targets.markMissed(claim, record);
+    else await this.targets.markUnknown(claim, record, null);
+    this.logger.warn(`Target ${claim.id} ${status}: ${error}`);
+    return { kind: 'settled', status, error };
   }
 }

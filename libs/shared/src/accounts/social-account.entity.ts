@@ -26,6 +26,10 @@ export class SocialAccount {
   @Column('text')
   status: AccountStatus;
 
+  /** After a platform's 429: none of the account's targets is claimed before then. */
+  @Column('timestamptz', { name: 'rate_limited_until', nullable: true })
+  rateLimitedUntil: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -24,6 +24,7 @@ export class AppConfig {
     maxAttempts: number;
     retryBaseDelayMs: number;
     platformTimeoutMs: number;
+    ratePerSecond: number;
   };
   readonly scheduler: { cron: string; batchSize: number };
   readonly platforms: { xApiBaseUrl: string };
@@ -43,6 +44,7 @@ export class AppConfig {
       maxAttempts: env.PUBLISH_MAX_ATTEMPTS,
       retryBaseDelayMs: env.RETRY_BASE_DELAY_MS,
       platformTimeoutMs: env.PLATFORM_TIMEOUT_MS,
+      ratePerSecond: env.PUBLISH_RATE_PER_SECOND,
     };
     this.scheduler = { cron: env.SCHEDULER_CRON, batchSize: env.SCHEDULER_BATCH_SIZE };
     this.platforms = { xApiBaseUrl: env.X_API_BASE_URL.replace(/\/+$/, '') };

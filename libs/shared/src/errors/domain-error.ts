@@ -1,5 +1,5 @@
 export type DomainErrorCode =
-  'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'CONFLICT' | 'DEPENDENCY_UNAVAILABLE';
+  'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'CONFLICT' | 'IDEMPOTENCY_MISMATCH' | 'DEPENDENCY_UNAVAILABLE';
 
 /** One problem with one field of a request, as returned in an error body's `details`. */
 export interface FieldProblem {

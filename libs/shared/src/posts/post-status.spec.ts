@@ -13,6 +13,11 @@ describe('derivePostStatus', () => {
     [['published', 'cancelled'], 'published'],
     [['failed', 'cancelled'], 'failed'],
     [['scheduled', 'published'], 'scheduled'],
+    [['unknown', 'published'], 'unknown'],
+    [['queued', 'unknown'], 'queued'],
+    [['missed', 'missed'], 'missed'],
+    [['missed', 'failed'], 'failed'],
+    [['missed', 'published'], 'partially_published'],
   ] as const)('%j → %s', (targets, expected) => {
     expect(derivePostStatus(targets)).toBe(expected);
   });

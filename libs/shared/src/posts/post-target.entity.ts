@@ -20,9 +20,13 @@ export class PostTarget {
   @Column('text')
   status: TargetStatus;
 
-  /** When a worker may next try: the post's publishAt at first, then the retry time after a transient error. */
-  @Column('timestamptz', { name: 'next_attempt_at' })
-  nextAttemptAt: Date;
+  /** When the target should go out (publishAt, or the time of a requested retry); lateness counts from here. */
+  @Column('timestamptz', { name: 'due_at' })
+  dueAt: Date;
+
+  /** When a worker may next try (publish, retry or reconcile); null once nothing is left to try. */
+  @Column('timestamptz', { name: 'next_attempt_at', nullable: true })
+  nextAttemptAt: Date | null;
 
   /** While `publishing`: until when the claiming worker owns it. A lapsed lease means the worker died. */
   @Column('timestamptz', { name: 'lease_expires_at', nullable: true })

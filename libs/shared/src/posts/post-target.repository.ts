@@ -4,7 +4,7 @@ import { sqlRows } from '../database/sql-rows.js';
 import type { PlatformName } from '../platforms/platform-name.js';
 import { derivePostStatus, type TargetStatus } from './post-status.js';
 
-/** A target a worker has just claimed: it owns it until `leaseExpiresAt`. */
+/** A target a worker has just claimed: it owns it until its lease expires. */
 export interface ClaimedTarget {
   id: string;
   postId: string;
@@ -12,11 +12,19 @@ export interface ClaimedTarget {
   platform: PlatformName;
   /** The attempt number of this claim; it fences every later write of this worker. */
   attempt: number;
-  /** `publishing` when a previous worker's lease lapsed: that attempt may have reached the platform. */
+  /** When this claim was taken: the start of the attempt, as recorded in its history. */
+  claimedAt: Date;
+  /**
+   * `unknown` after an attempt whose outcome was lost, `publishing` when a previous worker's lease
+   * lapsed: in both cases that attempt may have reached the platform.
+   */
   previousStatus: TargetStatus;
   /** When the previous attempt started, to bound the search for a post it may have published. */
   previousAttemptStartedAt: Date | null;
   content: string;
+  /** When the target should have gone out; `maxLatenessSeconds` counts from here. */
+  dueAt: Date;
+  maxLatenessSeconds: number;
   encryptedCredentials: string | null;
 }
 
@@ -37,16 +45,28 @@ export interface DueCursor {
   id: string;
 }
 
-interface TargetRow {
+/** How one attempt ended, as kept in its history (`publish_attempts`) and returned by the API. */
+export type AttemptOutcome =
+  'published' | 'recovered' | 'retry' | 'rate_limited' | 'unknown' | 'unverifiable' | 'failed' | 'missed';
+
+export interface AttemptRecord {
+  outcome: AttemptOutcome;
+  error?: string;
+  statusCode?: number;
+}
+
+interface ClaimRow {
   id: string;
   post_id: string;
   account_id: string;
   platform: PlatformName;
-  status: TargetStatus;
   attempts: number;
+  claimed_at: Date;
   previous_status: TargetStatus;
   previous_attempt_started_at: Date | null;
   content: string;
+  due_at: Date;
+  max_lateness_seconds: number;
   encrypted_credentials: string | null;
 }
 
@@ -61,17 +81,20 @@ export class PostTargetRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Takes ownership of a target for one publish attempt. Succeeds only for a target that is due and
-   * pending, or whose previous owner's lease has lapsed; so two workers holding duplicate jobs for
-   * the same target can never both publish it, and a rescheduled or cancelled target is left alone.
+   * Takes ownership of a target for one attempt. Succeeds only for a target that is due (to publish,
+   * retry or reconcile) and whose account is not rate-limited, or whose previous owner's lease has
+   * lapsed. So two workers holding duplicate jobs for one target never both publish it, and a
+   * rescheduled, cancelled or rate-limited target is left alone.
    */
   async claim(targetId: string, leaseSeconds: number): Promise<ClaimedTarget | null> {
     return this.withPostLocked(targetId, async (manager) => {
-      const [row] = await sqlRows<TargetRow>(
+      const [row] = await sqlRows<ClaimRow>(
         manager,
         `WITH previous AS (
-           SELECT id, status, CASE WHEN status = 'publishing' THEN updated_at END AS attempt_started_at
-           FROM post_targets WHERE id = $1
+           SELECT t.id, t.status,
+                  CASE WHEN t.status = 'publishing' THEN t.updated_at
+                       ELSE (SELECT max(started_at) FROM publish_attempts WHERE target_id = t.id) END AS attempt_started_at
+             FROM post_targets t WHERE t.id = $1
          ),
          claimed AS (
            UPDATE post_targets t
@@ -79,11 +102,13 @@ export class PostTargetRepository {
                   lease_expires_at = now() + make_interval(secs => $2), updated_at = now()
              FROM previous
             WHERE t.id = previous.id
-              AND ((t.status IN ('scheduled', 'queued') AND t.next_attempt_at <= now())
+              AND ((t.status IN ('scheduled', 'queued', 'unknown') AND t.next_attempt_at <= now()
+                    AND NOT EXISTS (SELECT 1 FROM social_accounts a
+                                     WHERE a.id = t.account_id AND a.rate_limited_until > now()))
                 OR (t.status = 'publishing' AND t.lease_expires_at < now()))
            RETURNING t.*, previous.status AS previous_status, previous.attempt_started_at AS previous_attempt_started_at
          )
-         SELECT c.*, p.content, a.encrypted_credentials
+         SELECT c.*, c.updated_at AS claimed_at, p.content, p.max_lateness_seconds, a.encrypted_credentials
            FROM claimed c
            JOIN posts p ON p.id = c.post_id
            JOIN social_accounts a ON a.id = c.account_id`,
@@ -95,43 +120,70 @@ export class PostTargetRepository {
 
   /** For a target that could not be claimed: its state, and when a job for it should look again. */
   async whyUnclaimable(targetId: string): Promise<UnclaimableTarget | null> {
-    const [row] = await sqlRows<{ status: TargetStatus; next_attempt_at: Date; lease_expires_at: Date | null }>(
+    const [row] = await sqlRows<{ status: TargetStatus; retry_at: Date | null }>(
       this.dataSource.manager,
-      `SELECT status, next_attempt_at, lease_expires_at FROM post_targets WHERE id = $1`,
+      `SELECT t.status,
+              CASE WHEN t.status = 'publishing' THEN t.lease_expires_at
+                   WHEN t.status IN ('scheduled', 'queued', 'unknown')
+                     THEN greatest(t.next_attempt_at, a.rate_limited_until) END AS retry_at
+         FROM post_targets t JOIN social_accounts a ON a.id = t.account_id
+        WHERE t.id = $1`,
       [targetId],
     );
-    if (!row) return null;
-    const retryAt =
-      row.status === 'publishing'
-        ? row.lease_expires_at
-        : row.status === 'scheduled' || row.status === 'queued'
-          ? row.next_attempt_at
-          : null;
-    return { status: row.status, retryAt };
+    return row ? { status: row.status, retryAt: row.retry_at } : null;
   }
 
   async markPublished(
-    targetId: string,
-    attempt: number,
+    claim: ClaimedTarget,
     result: { platformPostId: string; url: string },
+    outcome: 'published' | 'recovered',
   ): Promise<boolean> {
     return this.finishAttempt(
-      targetId,
-      attempt,
-      `status = 'published', platform_post_id = $3, url = $4, published_at = now(), last_error = NULL`,
+      claim,
+      { outcome },
+      `status = 'published', platform_post_id = $3, url = $4, published_at = now(), last_error = NULL,
+       next_attempt_at = NULL`,
       [result.platformPostId, result.url],
     );
   }
 
-  async markForRetry(targetId: string, attempt: number, error: string, retryAt: Date): Promise<boolean> {
-    return this.finishAttempt(targetId, attempt, `status = 'queued', last_error = $3, next_attempt_at = $4`, [
-      error,
+  /** The post certainly did not land: try again at `retryAt`. */
+  async markForRetry(claim: ClaimedTarget, record: AttemptRecord, retryAt: Date): Promise<boolean> {
+    return this.finishAttempt(claim, record, `status = 'queued', last_error = $3, next_attempt_at = $4`, [
+      record.error ?? null,
       retryAt,
     ]);
   }
 
-  async markFailed(targetId: string, attempt: number, error: string): Promise<boolean> {
-    return this.finishAttempt(targetId, attempt, `status = 'failed', last_error = $3`, [error]);
+  /**
+   * The post may have landed. With `reconcileAt`, a worker looks on the platform then; without,
+   * nobody can tell and the target stays `unknown` for a person to decide (never re-posted blindly).
+   */
+  async markUnknown(claim: ClaimedTarget, record: AttemptRecord, reconcileAt: Date | null): Promise<boolean> {
+    return this.finishAttempt(claim, record, `status = 'unknown', last_error = $3, next_attempt_at = $4`, [
+      record.error ?? null,
+      reconcileAt,
+    ]);
+  }
+
+  async markFailed(claim: ClaimedTarget, record: AttemptRecord): Promise<boolean> {
+    return this.finishAttempt(claim, record, `status = 'failed', last_error = $3, next_attempt_at = NULL`, [
+      record.error ?? null,
+    ]);
+  }
+
+  async markMissed(claim: ClaimedTarget, record: AttemptRecord): Promise<boolean> {
+    return this.finishAttempt(claim, record, `status = 'missed', last_error = $3, next_attempt_at = NULL`, [
+      record.error ?? null,
+    ]);
+  }
+
+  /** After a 429: no worker claims any target of the account before `until`. */
+  async rateLimitAccount(accountId: string, until: Date): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE social_accounts SET rate_limited_until = greatest(coalesce(rate_limited_until, $2), $2) WHERE id = $1`,
+      [accountId, until],
+    );
   }
 
   /**
@@ -141,9 +193,10 @@ export class PostTargetRepository {
   async findDue(limit: number, after?: DueCursor): Promise<DueTarget[]> {
     const rows = await sqlRows<{ id: string; status: TargetStatus; due_at: Date }>(
       this.dataSource.manager,
-      `SELECT id, status, next_attempt_at AS due_at FROM post_targets
-        WHERE status IN ('scheduled', 'queued') AND next_attempt_at <= now()
+      `SELECT id, status, next_attempt_at AS due_at FROM post_targets t
+        WHERE status IN ('scheduled', 'queued', 'unknown') AND next_attempt_at <= now()
           AND (next_attempt_at, id) > ($1::timestamptz, $2::uuid)
+          AND NOT EXISTS (SELECT 1 FROM social_accounts a WHERE a.id = t.account_id AND a.rate_limited_until > now())
         ORDER BY next_attempt_at, id
         LIMIT $3`,
       [after?.dueAt ?? new Date(0), after?.id ?? '00000000-0000-0000-0000-000000000000', limit],
@@ -185,21 +238,31 @@ export class PostTargetRepository {
     });
   }
 
+  /**
+   * Records how the claimed attempt ended, in the target and in its history. Fenced by the attempt
+   * number: a worker whose lease was taken over cannot overwrite its successor's result.
+   */
   private async finishAttempt(
-    targetId: string,
-    attempt: number,
+    claim: ClaimedTarget,
+    record: AttemptRecord,
     assignments: string,
     values: unknown[],
   ): Promise<boolean> {
-    return this.withPostLocked(targetId, async (manager) => {
+    return this.withPostLocked(claim.id, async (manager) => {
       const updated = await sqlRows<{ id: string }>(
         manager,
         `UPDATE post_targets SET ${assignments}, lease_expires_at = NULL, updated_at = now()
           WHERE id = $1 AND status = 'publishing' AND attempts = $2
           RETURNING id`,
-        [targetId, attempt, ...values],
+        [claim.id, claim.attempt, ...values],
       );
-      return updated.length === 1;
+      if (updated.length === 0) return false;
+      await manager.query(
+        `INSERT INTO publish_attempts (target_id, attempt, started_at, outcome, error, status_code)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [claim.id, claim.attempt, claim.claimedAt, record.outcome, record.error ?? null, record.statusCode ?? null],
+      );
+      return true;
     });
   }
 
@@ -233,16 +296,19 @@ export async function refreshPostStatus(manager: EntityManager, postId: string):
   ]);
 }
 
-function toClaimedTarget(row: TargetRow): ClaimedTarget {
+function toClaimedTarget(row: ClaimRow): ClaimedTarget {
   return {
     id: row.id,
     postId: row.post_id,
     accountId: row.account_id,
     platform: row.platform,
     attempt: row.attempts,
+    claimedAt: row.claimed_at,
     previousStatus: row.previous_status,
     previousAttemptStartedAt: row.previous_attempt_started_at,
     content: row.content,
+    dueAt: row.due_at,
+    maxLatenessSeconds: row.max_lateness_seconds,
     encryptedCredentials: row.encrypted_credentials,
   };
 }

@@ -15,6 +15,10 @@ export class Post {
   @Column('timestamptz', { name: 'publish_at' })
   publishAt: Date;
 
+  /** A target more than this late is `missed` rather than published (workspace default unless given). */
+  @Column('int', { name: 'max_lateness_seconds' })
+  maxLatenessSeconds: number;
+
   /** Derived from the targets (see derivePostStatus) and stored so lists can filter on it. */
   @Column('text')
   status: PostStatus;

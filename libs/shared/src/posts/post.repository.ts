@@ -3,7 +3,17 @@ import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
 import type { PlatformName } from '../platforms/platform-name.js';
 import type { PostStatus, TargetStatus } from './post-status.js';
-import { refreshPostStatus } from './post-target.repository.js';
+import { refreshPostStatus, type AttemptOutcome } from './post-target.repository.js';
+
+/** One finished attempt at a target, oldest first. */
+export interface AttemptView {
+  attempt: number;
+  startedAt: Date;
+  finishedAt: Date;
+  outcome: AttemptOutcome;
+  error: string | null;
+  statusCode: number | null;
+}
 
 export interface TargetView {
   id: string;
@@ -15,7 +25,10 @@ export interface TargetView {
   url: string | null;
   error: string | null;
   publishedAt: Date | null;
-  nextAttemptAt: Date;
+  dueAt: Date;
+  nextAttemptAt: Date | null;
+  /** Filled by findOne only (lists leave it empty). */
+  history: AttemptView[];
 }
 
 export interface PostView {
@@ -23,6 +36,7 @@ export interface PostView {
   workspaceId: string;
   content: string;
   publishAt: Date;
+  maxLatenessSeconds: number;
   status: PostStatus;
   createdAt: Date;
   updatedAt: Date;
@@ -33,8 +47,19 @@ export interface NewPost {
   workspaceId: string;
   content: string;
   publishAt: Date;
+  /** Omitted: the workspace's default. */
+  maxLatenessSeconds?: number;
   targets: { accountId: string; platform: PlatformName }[];
 }
+
+/** An `Idempotency-Key` of `POST /v1/posts`: the key, a hash of the request, and the response to keep. */
+export interface IdempotentRequest {
+  key: string;
+  requestHash: string;
+  respond(post: PostView): unknown;
+}
+
+export type CreateResult = { created: PostView } | { replayed: { requestHash: string; response: unknown } };
 
 export interface PostPageQuery {
   workspaceId: string;
@@ -48,6 +73,7 @@ interface PostRow {
   workspace_id: string;
   content: string;
   publish_at: Date;
+  max_lateness_seconds: number;
   status: PostStatus;
   created_at: Date;
   updated_at: Date;
@@ -64,7 +90,18 @@ interface TargetRow {
   url: string | null;
   last_error: string | null;
   published_at: Date | null;
-  next_attempt_at: Date;
+  due_at: Date;
+  next_attempt_at: Date | null;
+}
+
+interface AttemptRow {
+  target_id: string;
+  attempt: number;
+  started_at: Date;
+  finished_at: Date;
+  outcome: AttemptOutcome;
+  error: string | null;
+  status_code: number | null;
 }
 
 /** Posts and their targets as the API sees them. Target state changes of workers live in PostTargetRepository. */
@@ -72,22 +109,65 @@ interface TargetRow {
 export class PostRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Saves a post and one target per account atomically: either the whole post exists or none of it. */
-  async create(post: NewPost): Promise<PostView> {
+  /**
+   * Saves a post and one target per account atomically: either the whole post exists or none of it.
+   * With an idempotency key, the key is claimed in the same transaction: a concurrent request with the
+   * same key waits for this one, then finds the key taken and gets the stored response instead.
+   */
+  async create(post: NewPost, idempotency?: IdempotentRequest): Promise<CreateResult> {
     return this.dataSource.transaction(async (manager) => {
+      if (idempotency) {
+        const replayed = await this.claimIdempotencyKey(manager, post.workspaceId, idempotency);
+        if (replayed) return { replayed };
+      }
       const [row] = await sqlRows<PostRow>(
         manager,
-        `INSERT INTO posts (workspace_id, content, publish_at, status) VALUES ($1, $2, $3, 'scheduled') RETURNING *`,
-        [post.workspaceId, post.content, post.publishAt],
+        `INSERT INTO posts (workspace_id, content, publish_at, max_lateness_seconds, status)
+         SELECT $1, $2, $3, coalesce($4, w.default_max_lateness_seconds), 'scheduled' FROM workspaces w WHERE w.id = $1
+         RETURNING *`,
+        [post.workspaceId, post.content, post.publishAt, post.maxLatenessSeconds ?? null],
       );
       await manager.query(
-        `INSERT INTO post_targets (post_id, account_id, platform, status, next_attempt_at)
-         SELECT $1, account_id, platform, 'scheduled', $2
+        `INSERT INTO post_targets (post_id, account_id, platform, status, due_at, next_attempt_at)
+         SELECT $1, account_id, platform, 'scheduled', $2, $2
            FROM unnest($3::uuid[], $4::text[]) AS t(account_id, platform)`,
         [row.id, post.publishAt, post.targets.map((t) => t.accountId), post.targets.map((t) => t.platform)],
       );
-      return (await this.withTargets(manager, [row]))[0];
+      const [created] = await this.withTargets(manager, [row]);
+      if (idempotency) {
+        await manager.query(`UPDATE idempotency_keys SET response = $3 WHERE workspace_id = $1 AND key = $2`, [
+          post.workspaceId,
+          idempotency.key,
+          JSON.stringify(idempotency.respond(created)),
+        ]);
+      }
+      return { created };
     });
+  }
+
+  /** Takes the key for this request, or returns what the earlier request with it stored (keys last 24 hours). */
+  private async claimIdempotencyKey(
+    manager: EntityManager,
+    workspaceId: string,
+    request: IdempotentRequest,
+  ): Promise<{ requestHash: string; response: unknown } | null> {
+    await manager.query(
+      `DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND created_at < now() - interval '24 hours'`,
+      [workspaceId, request.key],
+    );
+    const inserted = await sqlRows<{ key: string }>(
+      manager,
+      `INSERT INTO idempotency_keys (workspace_id, key, request_hash, response) VALUES ($1, $2, $3, 'null'::jsonb)
+       ON CONFLICT DO NOTHING RETURNING key`,
+      [workspaceId, request.key, request.requestHash],
+    );
+    if (inserted.length === 1) return null;
+    const [existing] = await sqlRows<{ request_hash: string; response: unknown }>(
+      manager,
+      `SELECT request_hash, response FROM idempotency_keys WHERE workspace_id = $1 AND key = $2`,
+      [workspaceId, request.key],
+    );
+    return { requestHash: existing.request_hash, response: existing.response };
   }
 
   async findOne(workspaceId: string, postId: string): Promise<PostView | null> {
@@ -96,7 +176,17 @@ export class PostRepository {
       `SELECT * FROM posts WHERE id = $1 AND workspace_id = $2`,
       [postId, workspaceId],
     );
-    return (await this.withTargets(this.dataSource.manager, rows))[0] ?? null;
+    const [post] = await this.withTargets(this.dataSource.manager, rows);
+    if (!post) return null;
+    const attempts = await sqlRows<AttemptRow>(
+      this.dataSource.manager,
+      `SELECT * FROM publish_attempts WHERE target_id = ANY($1::uuid[]) ORDER BY attempt, id`,
+      [post.targets.map((target) => target.id)],
+    );
+    for (const target of post.targets) {
+      target.history = attempts.filter((attempt) => attempt.target_id === target.id).map(toAttemptView);
+    }
+    return post;
   }
 
   /** Newest first, keyset-paginated on (created_at, id) through the workspace list indexes. */
@@ -149,6 +239,7 @@ export class PostRepository {
       workspaceId: row.workspace_id,
       content: row.content,
       publishAt: row.publish_at,
+      maxLatenessSeconds: row.max_lateness_seconds,
       status: row.status,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
@@ -164,26 +255,38 @@ export class LockedPostChanges {
     private readonly postId: string,
   ) {}
 
-  async updatePost(changes: { content?: string; publishAt?: Date }): Promise<void> {
+  async updatePost(changes: { content?: string; publishAt?: Date; maxLatenessSeconds?: number }): Promise<void> {
     await this.manager.query(
-      `UPDATE posts SET content = COALESCE($2, content), publish_at = COALESCE($3, publish_at), updated_at = now()
+      `UPDATE posts SET content = COALESCE($2, content), publish_at = COALESCE($3, publish_at),
+                        max_lateness_seconds = COALESCE($4, max_lateness_seconds), updated_at = now()
         WHERE id = $1`,
-      [this.postId, changes.content ?? null, changes.publishAt ?? null],
+      [this.postId, changes.content ?? null, changes.publishAt ?? null, changes.maxLatenessSeconds ?? null],
     );
   }
 
   /** Puts the given pending targets back to `scheduled` for the given time. */
   async rescheduleTargets(targetIds: string[], nextAttemptAt: Date): Promise<void> {
     await this.manager.query(
-      `UPDATE post_targets SET status = 'scheduled', next_attempt_at = $3, updated_at = now()
+      `UPDATE post_targets SET status = 'scheduled', due_at = $3, next_attempt_at = $3, updated_at = now()
         WHERE post_id = $1 AND id = ANY($2::uuid[])`,
       [this.postId, targetIds, nextAttemptAt],
     );
   }
 
+  /** Starts settled targets over, due now, with a fresh attempt budget (their history stays). */
+  async restartTargets(targetIds: string[]): Promise<void> {
+    await this.manager.query(
+      `UPDATE post_targets
+          SET status = 'scheduled', due_at = now(), next_attempt_at = now(), attempts = 0, last_error = NULL,
+              updated_at = now()
+        WHERE post_id = $1 AND id = ANY($2::uuid[])`,
+      [this.postId, targetIds],
+    );
+  }
+
   async cancelTargets(targetIds: string[]): Promise<void> {
     await this.manager.query(
-      `UPDATE post_targets SET status = 'cancelled', lease_expires_at = NULL, updated_at = now()
+      `UPDATE post_targets SET status = 'cancelled', lease_expires_at = NULL, next_attempt_at = NULL, updated_at = now()
         WHERE post_id = $1 AND id = ANY($2::uuid[])`,
       [this.postId, targetIds],
     );
@@ -201,6 +304,19 @@ function toTargetView(row: TargetRow): TargetView {
     url: row.url,
     error: row.last_error,
     publishedAt: row.published_at,
+    dueAt: row.due_at,
     nextAttemptAt: row.next_attempt_at,
+    history: [],
+  };
+}
+
+function toAttemptView(row: AttemptRow): AttemptView {
+  return {
+    attempt: row.attempt,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    outcome: row.outcome,
+    error: row.error,
+    statusCode: row.status_code,
   };
 }

@@ -63,6 +63,11 @@ export class PostQueue {
     return Promise.all(targetIds.map((id) => this.ensureOneRunnable(id)));
   }
 
+  /** Paces publishing across every worker (kept in Redis, so it is set again after a flush). */
+  async limitRate(perSecond: number): Promise<void> {
+    await withPatience(this.queue.setGlobalRateLimit(perSecond, 1_000));
+  }
+
   /** Throws when Redis cannot answer in time. */
   async checkReachable(): Promise<void> {
     await withPatience(this.queue.getJobCounts('wait'));

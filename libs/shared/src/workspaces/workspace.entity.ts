@@ -9,6 +9,10 @@ export class Workspace {
   @Column('text')
   name: string;
 
+  /** The maxLatenessSeconds of posts that do not set their own. */
+  @Column('int', { name: 'default_max_lateness_seconds' })
+  defaultMaxLatenessSeconds: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -1,4 +1,13 @@
-import type { PlatformName, PostStatus, PostView, TargetStatus } from '@app/shared';
+import type { AttemptOutcome, PlatformName, PostStatus, PostView, TargetStatus } from '@app/shared';
+
+export interface AttemptResponse {
+  attempt: number;
+  startedAt: string;
+  finishedAt: string;
+  outcome: AttemptOutcome;
+  error: string | null;
+  statusCode: number | null;
+}
 
 export interface TargetResponse {
   id: string;
@@ -10,6 +19,8 @@ export interface TargetResponse {
   url: string | null;
   error: string | null;
   publishedAt: string | null;
+  /** Every finished attempt, oldest first (only on `GET /v1/posts/:id`). */
+  history?: AttemptResponse[];
 }
 
 export interface PostResponse {
@@ -17,6 +28,7 @@ export interface PostResponse {
   status: PostStatus;
   content: string;
   publishAt: string;
+  maxLatenessSeconds: number;
   createdAt: string;
   updatedAt: string;
   targets: TargetResponse[];
@@ -27,12 +39,13 @@ export interface PostPageResponse {
   nextCursor: string | null;
 }
 
-export function toPostResponse(post: PostView): PostResponse {
+export function toPostResponse(post: PostView, withHistory = false): PostResponse {
   return {
     id: post.id,
     status: post.status,
     content: post.content,
     publishAt: post.publishAt.toISOString(),
+    maxLatenessSeconds: post.maxLatenessSeconds,
     createdAt: post.createdAt.toISOString(),
     updatedAt: post.updatedAt.toISOString(),
     targets: post.targets.map((target) => ({
@@ -45,6 +58,18 @@ export function toPostResponse(post: PostView): PostResponse {
       url: target.url,
       error: target.error,
       publishedAt: target.publishedAt?.toISOString() ?? null,
+      ...(withHistory
+        ? {
+            history: target.history.map((attempt) => ({
+              attempt: attempt.attempt,
+              startedAt: attempt.startedAt.toISOString(),
+              finishedAt: attempt.finishedAt.toISOString(),
+              outcome: attempt.outcome,
+              error: attempt.error,
+              statusCode: attempt.statusCode,
+            })),
+          }
+        : {}),
     })),
   };
 }

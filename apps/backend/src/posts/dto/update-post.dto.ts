@@ -1,6 +1,6 @@
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ISO_DATE_TIME_WITH_OFFSET } from '../publish-at.js';
-import { PUBLISH_AT_MESSAGE } from './create-post.dto.js';
+import { MAX_LATENESS_SECONDS, MIN_LATENESS_SECONDS, PUBLISH_AT_MESSAGE } from './create-post.dto.js';
 
 export class UpdatePostDto {
   @IsOptional()
@@ -12,4 +12,10 @@ export class UpdatePostDto {
   @IsString()
   @Matches(ISO_DATE_TIME_WITH_OFFSET, { message: PUBLISH_AT_MESSAGE })
   publishAt?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(MIN_LATENESS_SECONDS)
+  @Max(MAX_LATENESS_SECONDS)
+  maxLatenessSeconds?: number;
 }

@@ -37,12 +37,13 @@ const problem = (status: number, title: string, detail: string): TwitterApiError
 
 describe('classifyXError', () => {
   describe('429', () => {
-    it('is transient and waits until x-rate-limit-reset', () => {
+    it('is retryable, flagged rateLimited, and waits until x-rate-limit-reset', () => {
       const error = responseError(429, problem(429, 'Too Many Requests', 'Too Many Requests'), {
         rateLimit: { limit: 200, remaining: 0, reset: nowSeconds + 120 },
       });
       expect(classifyXError(error, NOW)).toEqual({
-        kind: 'transient',
+        kind: 'retryable',
+        rateLimited: true,
         statusCode: 429,
         retryAfterMs: 120_000,
         message: 'X rate limit reached (429); resets at 2030-01-01T12:02:00.000Z',
@@ -58,12 +59,20 @@ describe('classifyXError', () => {
           userDay: { limit: 17, remaining: 0, reset: nowSeconds + 6 * 3600 },
         },
       });
-      expect(classifyXError(error, NOW).retryAfterMs).toBe(6 * 3600 * 1000);
+      expect(classifyXError(error, NOW)).toMatchObject({
+        kind: 'retryable',
+        rateLimited: true,
+        retryAfterMs: 6 * 3600 * 1000,
+      });
     });
 
     it('falls back to Retry-After, in seconds or as a date', () => {
       const seconds = responseError(429, {}, { headers: { 'retry-after': '30' } });
-      expect(classifyXError(seconds, NOW)).toMatchObject({ kind: 'transient', retryAfterMs: 30_000 });
+      expect(classifyXError(seconds, NOW)).toMatchObject({
+        kind: 'retryable',
+        rateLimited: true,
+        retryAfterMs: 30_000,
+      });
 
       const date = responseError(429, {}, { headers: { 'retry-after': new Date(NOW + 45_000).toUTCString() } });
       expect(classifyXError(date, NOW).retryAfterMs).toBe(45_000);
@@ -71,7 +80,8 @@ describe('classifyXError', () => {
 
     it('says nothing about when when X did not say', () => {
       expect(classifyXError(responseError(429, {}), NOW)).toEqual({
-        kind: 'transient',
+        kind: 'retryable',
+        rateLimited: true,
         statusCode: 429,
         retryAfterMs: undefined,
         message: 'X rate limit reached (429)',
@@ -79,31 +89,62 @@ describe('classifyXError', () => {
     });
   });
 
-  it('treats 5xx as transient, quoting the detail', () => {
+  it('treats 5xx as unknown (the post may have landed), quoting the detail', () => {
     const unavailable = responseError(503, problem(503, 'Service Unavailable', 'Service Unavailable'));
     expect(classifyXError(unavailable, NOW)).toEqual({
-      kind: 'transient',
+      kind: 'unknown',
       statusCode: 503,
       message: 'X server error (503): Service Unavailable',
     });
     expect(classifyXError(responseError(500, undefined as unknown as TwitterApiErrorData), NOW)).toEqual({
-      kind: 'transient',
+      kind: 'unknown',
       statusCode: 500,
       message: 'X server error (500)',
     });
   });
 
-  it('treats 408 as transient', () => {
-    expect(classifyXError(responseError(408, {}), NOW)).toMatchObject({ kind: 'transient', statusCode: 408 });
+  it('treats 408 as unknown', () => {
+    expect(classifyXError(responseError(408, {}), NOW)).toEqual({
+      kind: 'unknown',
+      statusCode: 408,
+      message: 'X timed out the request (408)',
+    });
   });
 
-  it('treats a duplicate (403) as permanent with X’s explanation', () => {
+  it('never flags a non-429 answer as rate limited', () => {
+    for (const status of [400, 401, 403, 408, 500, 503]) {
+      expect(classifyXError(responseError(status, {}), NOW)).not.toHaveProperty('rateLimited');
+    }
+  });
+
+  it('treats a duplicate (403) as permanent, flagged duplicate, with X’s explanation', () => {
     const duplicate = problem(403, 'Forbidden', 'You are not allowed to create a Tweet with duplicate content.');
-    expect(classifyXError(responseError(403, duplicate), NOW)).toEqual({
+    expect(classifyXError(responseError(403, duplicate), NOW)).toStrictEqual({
       kind: 'permanent',
       statusCode: 403,
+      duplicate: true,
       message: 'X rejected the post (403): You are not allowed to create a Tweet with duplicate content.',
     });
+  });
+
+  it('does not flag any other 403 as duplicate', () => {
+    const forbidden = classifyXError(responseError(403, problem(403, 'Forbidden', 'Forbidden')), NOW);
+    expect(forbidden).toStrictEqual({
+      kind: 'permanent',
+      statusCode: 403,
+      message: 'X rejected the post (403): Forbidden',
+    });
+    expect(forbidden).not.toHaveProperty('duplicate');
+
+    const suspended = problem(
+      403,
+      'Forbidden',
+      'Your account is suspended and is not permitted to access this feature.',
+    );
+    expect(classifyXError(responseError(403, suspended), NOW)).not.toHaveProperty('duplicate');
+    // Only a 403 means duplicate: the same words in another status do not.
+    const invalid = problem(400, 'Invalid Request', 'duplicate content');
+    expect(classifyXError(responseError(400, invalid), NOW)).not.toHaveProperty('duplicate');
   });
 
   it('treats 401 as a permanent credentials problem', () => {
@@ -141,19 +182,53 @@ describe('classifyXError', () => {
     });
   });
 
-  it('treats network failures as transient, naming the cause', () => {
+  it('treats requests that never left (refused, DNS, TLS) as retryable, naming the cause', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
     expect(classifyXError(requestError(refused), NOW)).toEqual({
-      kind: 'transient',
+      kind: 'retryable',
       message: 'Could not reach X: connect ECONNREFUSED 127.0.0.1:9',
     });
+
+    const dns = Object.assign(new Error('getaddrinfo ENOTFOUND api.x.com'), { code: 'ENOTFOUND' });
+    expect(classifyXError(requestError(dns), NOW)).toEqual({
+      kind: 'retryable',
+      message: 'Could not reach X: getaddrinfo ENOTFOUND api.x.com',
+    });
+    const dnsAgain = Object.assign(new Error('getaddrinfo EAI_AGAIN api.x.com'), { code: 'EAI_AGAIN' });
+    expect(classifyXError(requestError(dnsAgain), NOW).kind).toBe('retryable');
+
+    const selfSigned = Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    expect(classifyXError(requestError(selfSigned), NOW)).toEqual({
+      kind: 'retryable',
+      message: 'Could not reach X: self-signed certificate',
+    });
+    const expired = Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' });
+    expect(classifyXError(requestError(expired), NOW).kind).toBe('retryable');
+  });
+
+  it('treats a timeout as unknown: the request may have reached X', () => {
     expect(classifyXError(requestError(new Error('Request timeout.')), NOW)).toEqual({
-      kind: 'transient',
+      kind: 'unknown',
       message: 'Could not reach X: request timed out',
     });
   });
 
-  it('treats a cut-off response as transient', () => {
+  it('treats a reset or dropped connection as unknown', () => {
+    const hangUp = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(classifyXError(requestError(hangUp), NOW)).toEqual({
+      kind: 'unknown',
+      message: 'Could not reach X: socket hang up',
+    });
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    expect(classifyXError(requestError(reset), NOW)).toEqual({
+      kind: 'unknown',
+      message: 'Could not reach X: read ECONNRESET',
+    });
+    const pipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    expect(classifyXError(requestError(pipe), NOW).kind).toBe('unknown');
+  });
+
+  it('treats a cut-off response as unknown', () => {
     const partial = new ApiPartialResponseError('Request failed with partial response', {
       request: {} as ClientRequest,
       response: { statusCode: 200 } as IncomingMessage,
@@ -161,15 +236,16 @@ describe('classifyXError', () => {
       rawContent: '{"data":',
     });
     expect(classifyXError(partial, NOW)).toEqual({
-      kind: 'transient',
+      kind: 'unknown',
       statusCode: 200,
       message: "X's response was cut off: Unexpected end of JSON input",
     });
   });
 
-  it('treats anything else as transient with its message', () => {
-    expect(classifyXError(new TypeError('fetch failed'), NOW)).toEqual({ kind: 'transient', message: 'fetch failed' });
-    expect(classifyXError('boom', NOW)).toEqual({ kind: 'transient', message: 'boom' });
+  it('treats anything else as unknown with its message', () => {
+    expect(classifyXError(new TypeError('fetch failed'), NOW)).toEqual({ kind: 'unknown', message: 'fetch failed' });
+    expect(classifyXError('boom', NOW)).toEqual({ kind: 'unknown', message: 'boom' });
+    expect(classifyXError(new Error(''), NOW)).toEqual({ kind: 'unknown', message: 'Unknown error while calling X' });
   });
 
   it('never lets a bearer token through', () => {

@@ -4,9 +4,15 @@ import type { PublishFailure } from '../platform-provider.js';
 
 const MAX_DETAIL_LENGTH = 300;
 
+/** Network errors raised before a request could be sent: X never saw it, so resending is safe. */
+const NOT_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|certificate|self[- ]signed|CERT_/i;
+const DUPLICATE = /duplicate content/i;
+
 /**
  * Maps whatever a call to X threw to what the worker should do about it:
- * 429, 5xx (and 408) and network failures are transient; every other answer from X is permanent.
+ * - 429 and requests that never left (connection refused, DNS, TLS) are `retryable`;
+ * - 5xx, 408, timeouts, resets and cut-off responses are `unknown`: the post may have landed;
+ * - every other answer from X is `permanent` (a 403 for duplicate content is flagged `duplicate`).
  * Messages quote X's own explanation and never include the access token.
  */
 export function classifyXError(error: unknown, now: number = Date.now()): PublishFailure {
@@ -14,7 +20,7 @@ export function classifyXError(error: unknown, now: number = Date.now()): Publis
 
   if (error instanceof ApiPartialResponseError) {
     return {
-      kind: 'transient',
+      kind: 'unknown',
       message: redact(`X's response was cut off: ${messageOf(error.responseError) ?? error.message}`),
       statusCode: (error.response as IncomingMessage | undefined)?.statusCode,
     };
@@ -22,12 +28,14 @@ export function classifyXError(error: unknown, now: number = Date.now()): Publis
 
   if (error instanceof ApiRequestError) {
     const cause = messageOf(requestErrorCause(error));
+    const code = codeOf(requestErrorCause(error));
     const reason = cause === 'Request timeout.' ? 'request timed out' : (cause ?? error.message);
-    return { kind: 'transient', message: redact(`Could not reach X: ${reason}`) };
+    const notSent = NOT_SENT.test(`${code ?? ''} ${reason}`);
+    return { kind: notSent ? 'retryable' : 'unknown', message: redact(`Could not reach X: ${reason}`) };
   }
 
   const message = messageOf(error) ?? String(error);
-  return { kind: 'transient', message: redact(message || 'Unknown error while calling X') };
+  return { kind: 'unknown', message: redact(message || 'Unknown error while calling X') };
 }
 
 function classifyResponse(error: ApiResponseError, now: number): PublishFailure {
@@ -37,14 +45,15 @@ function classifyResponse(error: ApiResponseError, now: number): PublishFailure 
   if (status === 429) {
     const retryAfterMs = rateLimitResetMs(error, now);
     const resetsAt = retryAfterMs === undefined ? '' : `; resets at ${new Date(now + retryAfterMs).toISOString()}`;
-    return { kind: 'transient', message: `X rate limit reached (429)${resetsAt}`, statusCode: status, retryAfterMs };
+    const message = `X rate limit reached (429)${resetsAt}`;
+    return { kind: 'retryable', message, statusCode: status, retryAfterMs, rateLimited: true };
   }
   if (status >= 500) {
-    return { kind: 'transient', message: withDetail(`X server error (${status})`, detail), statusCode: status };
+    return { kind: 'unknown', message: withDetail(`X server error (${status})`, detail), statusCode: status };
   }
   if (status === 408) {
     const message = withDetail(`X timed out the request (${status})`, detail);
-    return { kind: 'transient', message, statusCode: status };
+    return { kind: 'unknown', message, statusCode: status };
   }
   if (status === 401) {
     return {
@@ -53,7 +62,9 @@ function classifyResponse(error: ApiResponseError, now: number): PublishFailure 
       statusCode: status,
     };
   }
-  return { kind: 'permanent', message: withDetail(`X rejected the post (${status})`, detail), statusCode: status };
+  const message = withDetail(`X rejected the post (${status})`, detail);
+  const duplicate = status === 403 && DUPLICATE.test(detail ?? '');
+  return { kind: 'permanent', message, statusCode: status, ...(duplicate ? { duplicate } : {}) };
 }
 
 /**
@@ -100,6 +111,12 @@ function retryAfterMs(headers: IncomingHttpHeaders | undefined, now: number): nu
 function requestErrorCause(error: ApiRequestError): unknown {
   const options = (error as unknown as { _options?: { error?: unknown; requestError?: unknown } })._options;
   return error.requestError ?? options?.requestError ?? options?.error;
+}
+
+function codeOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const code = (value as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /**

@@ -50,8 +50,12 @@ describe('XProvider against the X emulator (http)', () => {
     await emulator.close();
   });
 
+  it('declares what X lets Herald do to make a retry safe', () => {
+    expect(provider.capabilities).toEqual({ findPublished: true, idempotencyKeys: false });
+  });
+
   it('publishes a post once, with the account’s token', async () => {
-    const published = await provider.publish(alice, { content: 'Hello from Herald' });
+    const published = await provider.publish(alice, { content: 'Hello from Herald', idempotencyKey: 'target-1' });
 
     expect(emulator.tweets).toHaveLength(1);
     const [tweet] = emulator.tweets;
@@ -64,7 +68,10 @@ describe('XProvider against the X emulator (http)', () => {
   it('reports a revoked token as permanent, without the token in the message', async () => {
     emulator.revokeToken(alice.accessToken);
 
-    const failure = await failureOf(provider, provider.publish(alice, { content: 'never lands' }));
+    const failure = await failureOf(
+      provider,
+      provider.publish(alice, { content: 'never lands', idempotencyKey: 'target-1' }),
+    );
 
     expect(failure).toEqual({
       kind: 'permanent',
@@ -75,79 +82,114 @@ describe('XProvider against the X emulator (http)', () => {
     expect(emulator.tweets).toHaveLength(0);
   });
 
-  it('reports duplicate content as permanent', async () => {
-    await provider.publish(alice, { content: 'Same words twice' });
+  it('reports duplicate content as permanent, flagged duplicate', async () => {
+    await provider.publish(alice, { content: 'Same words twice', idempotencyKey: 'target-1' });
 
-    const failure = await failureOf(provider, provider.publish(alice, { content: 'Same words twice' }));
+    const failure = await failureOf(
+      provider,
+      provider.publish(alice, { content: 'Same words twice', idempotencyKey: 'target-1' }),
+    );
 
-    expect(failure).toEqual({
+    expect(failure).toStrictEqual({
       kind: 'permanent',
       statusCode: 403,
+      duplicate: true,
       message: 'X rejected the post (403): You are not allowed to create a Tweet with duplicate content.',
     });
     expect(emulator.tweets).toHaveLength(1);
     // Another account may say the same thing.
-    await provider.publish(bob, { content: 'Same words twice' });
+    await provider.publish(bob, { content: 'Same words twice', idempotencyKey: 'target-1' });
     expect(emulator.tweets.map((t) => t.token)).toEqual([alice.accessToken, bob.accessToken]);
   });
 
-  it('reports a 429 as transient, to retry when the limit resets', async () => {
+  it('reports another 403 as permanent, not flagged duplicate', async () => {
+    emulator.failNext({ status: 403 });
+
+    const failure = await failureOf(
+      provider,
+      provider.publish(alice, { content: 'forbidden', idempotencyKey: 'target-1' }),
+    );
+
+    expect(failure).toStrictEqual({
+      kind: 'permanent',
+      statusCode: 403,
+      message: 'X rejected the post (403): Forbidden',
+    });
+    expect(failure).not.toHaveProperty('duplicate');
+    expect(emulator.tweets).toHaveLength(0);
+  });
+
+  it('reports a 429 as retryable and rate limited, to retry when the limit resets', async () => {
     emulator.failNext({ status: 429, resetInSeconds: 120 });
 
-    const failure = await failureOf(provider, provider.publish(alice, { content: 'rate limited' }));
+    const failure = await failureOf(
+      provider,
+      provider.publish(alice, { content: 'rate limited', idempotencyKey: 'target-1' }),
+    );
 
-    expect(failure).toMatchObject({ kind: 'transient', statusCode: 429 });
+    expect(failure).toMatchObject({ kind: 'retryable', rateLimited: true, statusCode: 429 });
     expect(failure.retryAfterMs).toBeGreaterThan(118_000);
     expect(failure.retryAfterMs).toBeLessThanOrEqual(120_000);
     expect(failure.message).toMatch(/^X rate limit reached \(429\); resets at \d{4}-\d{2}-\d{2}T/);
     expect(emulator.tweets).toHaveLength(0);
   });
 
-  it('reports a 503 as transient, and the next attempt succeeds', async () => {
+  it('reports a 503 as unknown, and the next attempt succeeds', async () => {
     emulator.failNext({ status: 503 });
 
-    const failure = await failureOf(provider, provider.publish(alice, { content: 'try again' }));
+    const failure = await failureOf(
+      provider,
+      provider.publish(alice, { content: 'try again', idempotencyKey: 'target-1' }),
+    );
     expect(failure).toEqual({
-      kind: 'transient',
+      kind: 'unknown',
       statusCode: 503,
       message: 'X server error (503): Service Unavailable',
     });
     expect(emulator.tweets).toHaveLength(0);
 
-    await provider.publish(alice, { content: 'try again' });
+    await provider.publish(alice, { content: 'try again', idempotencyKey: 'target-1' });
     expect(emulator.tweets.map((t) => t.text)).toEqual(['try again']);
   });
 
-  it('gives up after PLATFORM_TIMEOUT_MS and reports a transient timeout', async () => {
+  it('gives up after PLATFORM_TIMEOUT_MS and reports the timeout as unknown', async () => {
     emulator.failNext({ delayMs: TIMEOUT_MS * 3 });
     const started = Date.now();
 
-    const failure = await failureOf(provider, provider.publish(alice, { content: 'too slow' }));
+    const failure = await failureOf(
+      provider,
+      provider.publish(alice, { content: 'too slow', idempotencyKey: 'target-1' }),
+    );
 
-    expect(failure).toEqual({ kind: 'transient', message: 'Could not reach X: request timed out' });
+    expect(failure).toEqual({ kind: 'unknown', message: 'Could not reach X: request timed out' });
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
     expect(elapsed).toBeLessThan(TIMEOUT_MS * 2.5);
   });
 
-  it('reports a dropped connection as transient', async () => {
+  it('reports a dropped connection as unknown', async () => {
     emulator.failNext({ dropConnection: true });
 
-    const failure = await failureOf(provider, provider.publish(alice, { content: 'hang up' }));
+    const failure = await failureOf(
+      provider,
+      provider.publish(alice, { content: 'hang up', idempotencyKey: 'target-1' }),
+    );
 
-    expect(failure.kind).toBe('transient');
-    expect(failure.message).toMatch(/^Could not reach X: /);
+    expect(failure).toEqual({ kind: 'unknown', message: expect.stringMatching(/^Could not reach X: /) });
     expect(emulator.tweets).toHaveLength(0);
   });
 
-  it('reports a refused connection as transient', async () => {
+  it('reports a refused connection as retryable (nothing was sent)', async () => {
     const port = await freePort();
     const nowhere = new XProvider(configFor(`http://127.0.0.1:${port}`));
 
-    const failure = await failureOf(nowhere, nowhere.publish(alice, { content: 'anyone there?' }));
+    const failure = await failureOf(
+      nowhere,
+      nowhere.publish(alice, { content: 'anyone there?', idempotencyKey: 'target-1' }),
+    );
 
     expect(failure).toEqual({
-      kind: 'transient',
+      kind: 'retryable',
       message: `Could not reach X: connect ECONNREFUSED 127.0.0.1:${port}`,
     });
   });
@@ -157,8 +199,8 @@ describe('XProvider against the X emulator (http)', () => {
     const content = 'Fish & chips <today> at https://example.com/menu?day=friday&time=noon';
     emulator.failNext({ delayMs: TIMEOUT_MS * 3, afterRecord: true });
 
-    const failure = await failureOf(provider, provider.publish(alice, { content }));
-    expect(failure.kind).toBe('transient');
+    const failure = await failureOf(provider, provider.publish(alice, { content, idempotencyKey: 'target-1' }));
+    expect(failure).toEqual({ kind: 'unknown', message: 'Could not reach X: request timed out' });
     expect(emulator.tweets).toHaveLength(1);
 
     const found = await provider.findPublished(alice, { content }, since);
@@ -170,8 +212,8 @@ describe('XProvider against the X emulator (http)', () => {
 
   it('finds nothing for content never posted, by someone else, or before `since`', async () => {
     const since = new Date();
-    await provider.publish(alice, { content: 'first post' });
-    await provider.publish(bob, { content: 'bob only' });
+    await provider.publish(alice, { content: 'first post', idempotencyKey: 'target-1' });
+    await provider.publish(bob, { content: 'bob only', idempotencyKey: 'target-1' });
 
     expect(await provider.findPublished(alice, { content: 'never posted' }, since)).toBeNull();
     expect(await provider.findPublished(alice, { content: 'bob only' }, since)).toBeNull();
@@ -192,7 +234,7 @@ describe('XProvider against the X emulator (http)', () => {
     expect(provider.validateContent('字'.repeat(140))).toEqual([]);
 
     // And if it were sent anyway, X's refusal is permanent.
-    const failure = await failureOf(provider, provider.publish(alice, { content }));
+    const failure = await failureOf(provider, provider.publish(alice, { content, idempotencyKey: 'target-1' }));
     expect(failure).toMatchObject({ kind: 'permanent', statusCode: 400 });
     expect(failure.message).toMatch(/^X rejected the post \(400\): \$\.text: Tweet text is too long/);
     expect(emulator.tweets).toHaveLength(0);
@@ -203,18 +245,24 @@ describe('XProvider against the X emulator (http)', () => {
       fetch(`${emulator.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
     expect((await post('/_emulator/faults', [{ status: 500, count: 2 }])).status).toBe(200);
 
-    expect((await failureOf(provider, provider.publish(alice, { content: 'a' }))).statusCode).toBe(500);
-    expect((await failureOf(provider, provider.publish(alice, { content: 'a' }))).statusCode).toBe(500);
-    await provider.publish(alice, { content: 'a' });
+    expect(
+      (await failureOf(provider, provider.publish(alice, { content: 'a', idempotencyKey: 'target-1' }))).statusCode,
+    ).toBe(500);
+    expect(
+      (await failureOf(provider, provider.publish(alice, { content: 'a', idempotencyKey: 'target-1' }))).statusCode,
+    ).toBe(500);
+    await provider.publish(alice, { content: 'a', idempotencyKey: 'target-1' });
 
     const response = await fetch(`${emulator.url}/_emulator/tweets`);
     const listed = (await response.json()) as { data: Array<{ text: string }> };
     expect(listed.data.map((t) => t.text)).toEqual(['a']);
 
     await post('/_emulator/revoke', { token: alice.accessToken });
-    expect((await failureOf(provider, provider.publish(alice, { content: 'b' }))).statusCode).toBe(401);
+    expect(
+      (await failureOf(provider, provider.publish(alice, { content: 'b', idempotencyKey: 'target-1' }))).statusCode,
+    ).toBe(401);
     await post('/_emulator/reset', {});
-    await provider.publish(alice, { content: 'b' });
+    await provider.publish(alice, { content: 'b', idempotencyKey: 'target-1' });
     expect(emulator.tweets.map((t) => t.text)).toEqual(['b']);
   });
 
@@ -269,7 +317,7 @@ describe('XProvider against the X emulator (https, trusted through NODE_EXTRA_CA
         X_API_BASE_URL: process.env.CHILD_X_URL, PLATFORM_TIMEOUT_MS: '5000',
       })));
       try {
-        const published = await provider.publish({ accessToken: 'tls-token' }, { content: process.env.CHILD_CONTENT });
+        const published = await provider.publish({ accessToken: 'tls-token' }, { content: process.env.CHILD_CONTENT, idempotencyKey: 'target-1' });
         console.log(JSON.stringify({ published }));
       } catch (error) {
         console.log(JSON.stringify({ failure: provider.classifyError(error) }));
@@ -297,10 +345,10 @@ describe('XProvider against the X emulator (https, trusted through NODE_EXTRA_CA
     });
   });
 
-  it('refuses an untrusted certificate (verification stays on)', async () => {
+  it('refuses an untrusted certificate (verification stays on), as retryable: nothing was sent', async () => {
     const result = await publishInChild(undefined, 'Should not land');
 
-    expect(result.failure?.kind).toBe('transient');
+    expect(result.failure?.kind).toBe('retryable');
     expect(result.failure?.message).toMatch(/^Could not reach X: .*self[- ]signed certificate/i);
     expect(emulator.tweets.map((t) => t.text)).not.toContain('Should not land');
   });

@@ -21,6 +21,8 @@ const MAX_TIMELINE_PAGES = 3;
 @Injectable()
 export class XProvider implements PlatformProvider<XCredentials> {
   readonly platform = 'x' as const;
+  /** X has no idempotency keys; its timeline tells whether a post landed. */
+  readonly capabilities = { findPublished: true, idempotencyKeys: false };
 
   /** twitter-api-v2 hard-codes https://api.x.com; this plugin points it at X_API_BASE_URL and sets the timeout. */
   private readonly plugin: ITwitterApiClientPlugin;
@@ -81,7 +83,11 @@ export class XProvider implements PlatformProvider<XCredentials> {
     return toPublished(data.id);
   }
 
-  async findPublished(credentials: XCredentials, post: PublishRequest, since: Date): Promise<PublishedPost | null> {
+  async findPublished(
+    credentials: XCredentials,
+    post: Pick<PublishRequest, 'content'>,
+    since: Date,
+  ): Promise<PublishedPost | null> {
     const client = this.client(credentials);
     const { data: me } = await client.v2.me();
     const startTime = new Date(Math.floor((since.getTime() - CLOCK_SKEW_MS) / 1000) * 1000);
