@@ -32,14 +32,19 @@ export class PrivatePostgres {
     const dataDir = join(root, 'data');
     const server = new PrivatePostgres(await freePort(), dataDir, bin);
     await server.asPostgres(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
-    await server.ctl('start', ['-w', '-o', `-p ${server.port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`]);
+    await server.resume();
     return server;
   }
 
   /** A fast restart: every connection is cut, as in a real PostgreSQL restart or failover. */
   restart = (): Promise<void> => this.ctl('restart', ['-w', '-m', 'fast']);
   stop = (): Promise<void> => this.ctl('stop', ['-w', '-m', 'immediate']);
-  resume = (): Promise<void> => this.ctl('start', ['-w']);
+  resume = (): Promise<void> =>
+    this.ctl('start', [
+      '-w',
+      '-o',
+      `-p ${this.port} -k ${join(this.dataDir, '..')} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    ]);
 
   async destroy(): Promise<void> {
     await this.ctl('stop', ['-w', '-m', 'immediate']).catch(() => undefined);

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { startXEmulator, type XEmulator } from '../../emulators/x/x-emulator.js';
+import { ApiClient } from '../support/api-client.js';
+import { eventually, newAccount, newPost, newWorkspace, type TestWorkspace } from '../support/factories.js';
+import { PrivatePostgres, PrivateRedis } from '../support/private-services.js';
+import { freePort, HeraldProcess } from '../support/processes.js';
+import { testEnvironment } from '../support/test-environment.js';
+
+/**
+ * PostgreSQL and Redis going away under running processes. Both servers are this file's own, so
+ * stopping them touches nothing else; the apps are the built processes, so a crash would show.
+ */
+describe('dependency outages', () => {
+  let postgres: PrivatePostgres;
+  let redis: PrivateRedis;
+  let emulator: XEmulator;
+  let workspace: TestWorkspace;
+  let account: { id: string };
+  let api: ApiClient;
+  const processes: HeraldProcess[] = [];
+
+  beforeAll(async () => {
+    [postgres, redis, emulator] = await Promise.all([
+      PrivatePostgres.start(),
+      PrivateRedis.start(),
+      startXEmulator({ host: '127.0.0.1' }),
+    ]);
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE herald');
+    await admin.end();
+    const port = await freePort();
+    const environment = {
+      ...testEnvironment({
+        databaseUrl: postgres.url.replace(/\/postgres$/, '/herald'),
+        queuePrefix: 'herald',
+        xApiBaseUrl: emulator.url,
+      }),
+      REDIS_URL: redis.url,
+      PORT: String(port),
+    };
+    processes.push(await HeraldProcess.start('backend', environment));
+    processes.push(
+      ...(await Promise.all([
+        HeraldProcess.start('worker', environment),
+        HeraldProcess.start('scheduler', environment),
+      ])),
+    );
+    api = new ApiClient(`http://127.0.0.1:${port}`);
+    workspace = await newWorkspace(api);
+    account = await newAccount(workspace);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(processes.map((child) => child.kill('SIGKILL')));
+    await emulator?.close();
+    await redis?.destroy();
+    await postgres?.destroy();
+  });
+
+  const published = (content: string) => emulator.tweets.filter((tweet) => tweet.text === content);
+
+  it('answers 503 while PostgreSQL is down, crashes nothing, and resumes when it returns', async () => {
+    await postgres.stop();
+    try {
+      const started = Date.now();
+      const list = await workspace.api.get('/v1/posts');
+      expect(list.status).toBe(503);
+      expect(list.body).toMatchObject({ statusCode: 503, message: expect.stringMatching(/database is unavailable/i) });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const ready = await api.get('/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.details.map((detail: { field: string }) => detail.field)).toContain('postgres');
+      expect((await api.get('/health')).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 4_000)); // a few scheduler ticks and worker polls
+    } finally {
+      await postgres.resume();
+    }
+    expect(processes.every((child) => child.alive)).toBe(true);
+
+    await eventually(async () => ((await api.get('/health/ready')).status === 200 ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the backend to be ready again',
+    });
+    const post = await newPost(workspace, { content: 'After the PostgreSQL outage', accountIds: [account.id] });
+    await eventually(() => (published('After the PostgreSQL outage').length === 1 ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the post to go out',
+    });
+    expect((await workspace.api.get(`/v1/posts/${post.id}`)).body.status).toBe('published');
+  }, 90_000);
+
+  it('keeps accepting posts while Redis is down, and publishes them once it is back, without restarts', async () => {
+    await redis.stop();
+    let postId: string;
+    try {
+      const started = Date.now();
+      const response = await workspace.api.post('/v1/posts', {
+        content: 'Across a Redis outage',
+        accountIds: [account.id],
+      });
+      expect(response.status).toBe(201);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      postId = response.body.id;
+      const ready = await api.get('/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.details.map((detail: { field: string }) => detail.field)).toEqual(['redis']);
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      expect(published('Across a Redis outage')).toHaveLength(0);
+    } finally {
+      await redis.resume();
+    }
+    await eventually(() => (published('Across a Redis outage').length > 0 ? true : undefined), {
+      timeoutMs: 45_000,
+      what: 'the post to go out once Redis is back',
+    });
+    expect(published('Across a Redis outage')).toHaveLength(1);
+    expect((await workspace.api.get(`/v1/posts/${postId}`)).body.status).toBe('published');
+    expect(processes.every((child) => child.alive)).toBe(true);
+  }, 90_000);
+});
