@@ -155,7 +155,9 @@ const outage = async (what: string, graceMs: number, act: () => Promise<void>) =
 };
 
 const restartLater = (name: string, app: HeraldApp) =>
-  void sleep(1_000 + rand() * 2_000).then(() => startApp(name, app));
+  void sleep(1_000 + rand() * 2_000)
+    .then(() => startApp(name, app))
+    .catch((error: unknown) => log(`could not restart ${name} yet: ${(error as Error).message.split('\n')[0]}`));
 
 const xFault = (fault: XFault, what: string) =>
   outage(what, 5_000, () => Promise.resolve(emulator.failNext({ endpoint: 'createTweet', ...fault })));
