@@ -149,6 +149,11 @@ describe('docker-compose.yml', () => {
     expect(services[app]).not.toHaveProperty('ports');
   });
 
+  it.each(['worker', 'scheduler'])('checks the %s through its liveness endpoint on HEALTH_PORT', (app) => {
+    expect(services[app].environment.HEALTH_PORT).toBe('8080');
+    expect(asArgv(services[app].healthcheck.test).join(' ')).toContain("fetch('http://127.0.0.1:8080/health'");
+  });
+
   it('gives the worker at least a minute to finish active jobs on SIGTERM', () => {
     expect(seconds(services.worker.stop_grace_period)).toBeGreaterThanOrEqual(60);
   });
@@ -156,7 +161,8 @@ describe('docker-compose.yml', () => {
   it('passes every environment variable to every app, with the schema defaults and required secrets', () => {
     for (const app of APPS) {
       const environment: Record<string, string> = services[app].environment;
-      const expected = app === 'backend' ? VARIABLES : VARIABLES.filter((name) => name !== 'PORT');
+      // The backend serves HTTP on PORT; the worker and the scheduler only their liveness check on HEALTH_PORT.
+      const expected = VARIABLES.filter((name) => name !== (app === 'backend' ? 'HEALTH_PORT' : 'PORT'));
       expect([app, Object.keys(environment).sort()]).toEqual([app, [...expected].sort()]);
       for (const [name, value] of Object.entries(environment)) {
         const fallback = /^\$\{[A-Z_0-9]+:-(.*)\}$/.exec(String(value));

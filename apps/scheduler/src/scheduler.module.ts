@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { ConfigModule, DatabaseModule, QueueModule } from '@app/shared';
+import { ConfigModule, DatabaseModule, LivenessModule, QueueModule } from '@app/shared';
+import { SchedulerLiveness } from './health/scheduler-liveness.js';
 import { RequeueModule } from './requeue/requeue.module.js';
 
 @Module({
@@ -10,6 +11,7 @@ import { RequeueModule } from './requeue/requeue.module.js';
     QueueModule.register('producer'),
     ScheduleModule.forRoot(),
     RequeueModule,
+    LivenessModule.register({ indicator: SchedulerLiveness, imports: [RequeueModule] }),
   ],
 })
 export class SchedulerModule {}

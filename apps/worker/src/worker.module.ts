@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, DatabaseModule, PlatformsModule, QueueModule } from '@app/shared';
+import { ConfigModule, DatabaseModule, LivenessModule, PlatformsModule, QueueModule } from '@app/shared';
+import { WorkerLiveness } from './health/worker-liveness.js';
 import { PublishModule } from './publish/publish.module.js';
 
 @Module({
@@ -9,6 +10,7 @@ import { PublishModule } from './publish/publish.module.js';
     QueueModule.register('consumer'),
     PlatformsModule,
     PublishModule,
+    LivenessModule.register({ indicator: WorkerLiveness, imports: [PublishModule] }),
   ],
 })
 export class WorkerModule {}

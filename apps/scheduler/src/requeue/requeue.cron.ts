@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '@app/shared';
 import { CronJob } from 'cron';
+import { RequeueProgress } from './requeue-progress.js';
 import { RequeueService } from './requeue.service.js';
 
 /**
@@ -16,12 +17,14 @@ export class RequeueCron implements OnApplicationBootstrap {
   constructor(
     private readonly requeue: RequeueService,
     private readonly registry: SchedulerRegistry,
+    private readonly progress: RequeueProgress,
     private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     const job = CronJob.from({ cronTime: this.config.scheduler.cron, onTick: () => this.tick(), start: true });
     this.registry.addCronJob('requeue-due-targets', job);
+    this.progress.started();
     this.logger.log(`Requeueing due posts on "${this.config.scheduler.cron}"`);
   }
 

@@ -7,6 +7,7 @@ import {
   type DueTarget,
   type RequeueOutcome,
 } from '@app/shared';
+import { RequeueProgress } from './requeue-progress.js';
 import { SchedulerLock } from './scheduler-lock.js';
 
 export type RequeueSummary = Record<RequeueOutcome, number>;
@@ -26,19 +27,28 @@ export class RequeueService {
     private readonly targets: PostTargetRepository,
     private readonly queue: PostQueue,
     private readonly lock: SchedulerLock,
+    private readonly progress: RequeueProgress,
     private readonly config: AppConfig,
   ) {}
 
+  /** 'busy': another replica holds the lock, and covers every due target. Both count as progress. */
   async requeueDue(): Promise<RequeueSummary | 'busy'> {
-    return this.lock.runExclusive(async () => {
-      await this.queue.limitRate(this.config.publishing.ratePerSecond);
-      const summary = emptySummary();
-      await this.sweep((limit, after) => this.targets.findDue(limit, after), summary);
-      await this.sweep((limit, after) => this.targets.findExpiredLeases(limit, after), summary);
-      const changed = summary.added + summary.promoted + summary.retried + summary.replaced;
-      if (changed > 0 || summary.error > 0) this.logger.log(`Requeue pass: ${JSON.stringify(summary)}`);
-      return summary;
-    });
+    try {
+      const result = await this.lock.runExclusive(async () => {
+        await this.queue.limitRate(this.config.publishing.ratePerSecond);
+        const summary = emptySummary();
+        await this.sweep((limit, after) => this.targets.findDue(limit, after), summary);
+        await this.sweep((limit, after) => this.targets.findExpiredLeases(limit, after), summary);
+        const changed = summary.added + summary.promoted + summary.retried + summary.replaced;
+        if (changed > 0 || summary.error > 0) this.logger.log(`Requeue pass: ${JSON.stringify(summary)}`);
+        return summary;
+      });
+      this.progress.progressed();
+      return result;
+    } catch (error) {
+      this.progress.failed(error);
+      throw error;
+    }
   }
 
   private async sweep(
@@ -54,6 +64,8 @@ export class RequeueService {
       outcomes.forEach((outcome) => summary[outcome]++);
       const queued = due.filter((target, index) => target.status === 'scheduled' && outcomes[index] !== 'error');
       await this.targets.markQueued(queued.map((target) => target.id));
+      // A long pass (a backlog after an outage) is progress too, as long as its batches get through.
+      if (outcomes.some((outcome) => outcome !== 'error')) this.progress.progressed();
       if (due.length < batchSize) return;
       const last = due[due.length - 1];
       after = { dueAt: last.dueAt, id: last.id };

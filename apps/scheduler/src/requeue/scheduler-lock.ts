@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 // Any constant works; it only has to be the same in every scheduler replica.
-const REQUEUE_LOCK_KEY = 4_242_002;
+export const REQUEUE_LOCK_KEY = 4_242_002;
 
 /**
  * One requeue pass at a time across all scheduler replicas, through a PostgreSQL session advisory

@@ -5,5 +5,6 @@ import { PublishTargetService } from './publish-target.service.js';
 
 @Module({
   providers: [PublishTargetProcessor, PublishTargetService, CredentialsCipher],
+  exports: [PublishTargetProcessor],
 })
 export class PublishModule {}

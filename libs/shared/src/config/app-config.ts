@@ -13,6 +13,8 @@ export interface RedisConnectionSettings {
 export class AppConfig {
   readonly environment: Environment['NODE_ENV'];
   readonly port: number;
+  /** 0: no liveness endpoint. */
+  readonly healthPort: number;
   readonly databaseUrl: string;
   readonly redis: RedisConnectionSettings;
   readonly queuePrefix: string;
@@ -33,6 +35,7 @@ export class AppConfig {
   constructor(env: Environment) {
     this.environment = env.NODE_ENV;
     this.port = env.PORT;
+    this.healthPort = env.HEALTH_PORT;
     this.databaseUrl = env.DATABASE_URL;
     this.redis = parseRedisUrl(env.REDIS_URL);
     this.queuePrefix = env.QUEUE_PREFIX;

@@ -41,6 +41,17 @@ export class Environment {
   @Max(65535)
   PORT = 3000;
 
+  /**
+   * Port on which the worker and the scheduler serve their liveness check, `GET /health`: 200 while
+   * they are doing their job, 503 naming what stops them. 0 (the default) serves none, so processes
+   * on one host (npm start, tests) do not collide. The backend ignores it: its checks are on PORT.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  HEALTH_PORT = 0;
+
   @IsString()
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'ENCRYPTION_KEY must be 32 bytes encoded as base64 (44 characters)' })
   ENCRYPTION_KEY: string;
