@@ -120,6 +120,10 @@ describe('concurrency', () => {
       for (const post of posts) expect(waiting.filter((id) => id === post.targets[0].id)).toHaveLength(1);
       for (const post of posts) expect((await targetsOf(pipeline, post.id))[0].status).toBe('queued');
 
+      // Every pass paces publishing across all workers (set again each time, so a flush cannot undo it).
+      const meta = await pipeline.redis.client.hmget(`${pipeline.redis.prefix}:${POST_QUEUE}:meta`, 'max', 'duration');
+      expect(meta).toEqual([pipeline.environment.PUBLISH_RATE_PER_SECOND ?? '50', '1000']);
+
       const again = await schedulers[0].get(RequeueService).requeueDue();
       expect(again).toMatchObject({ added: 0, promoted: 0, replaced: 0, retried: 0 });
     });

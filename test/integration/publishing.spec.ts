@@ -135,6 +135,20 @@ describe('publishing through worker and scheduler', () => {
     expect(attempts[1].receivedAt.getTime() - attempts[0].receivedAt.getTime()).toBeGreaterThanOrEqual(1_000);
   });
 
+  it("takes X's duplicate-content answer after a lost response as evidence, and does not post again", async () => {
+    const account = await newAccount(pipeline.workspace);
+    pipeline.emulator.failNext({ status: 503, afterRecord: true, endpoint: 'createTweet' });
+    // The timeline has not caught up yet: the check finds nothing, so the retry meets X's 403.
+    pipeline.emulator.failNext({ status: 200, endpoint: 'userTweets', body: { meta: { result_count: 0 } } });
+    const post = await newPost(pipeline.workspace, { content: 'Landed, timeline lagging', accountIds: [account.id] });
+
+    const [target] = await waitUntilSettled(pipeline, post.id);
+    expect(target).toMatchObject({ status: 'unknown', attempts: 2, next_attempt_at: null });
+    expect(target.last_error).toMatch(/duplicate content.*not posting again/);
+    expect(tweetsWith('Landed, timeline lagging')).toHaveLength(1);
+    expect(await historyOf(post.id)).toEqual(['unknown', 'unverifiable']);
+  });
+
   it('holds every target of a rate-limited account until the reset, across workers', async () => {
     const account = await newAccount(pipeline.workspace);
     pipeline.emulator.failNext({ status: 429, endpoint: 'createTweet', resetInSeconds: 3 });
