@@ -128,6 +128,28 @@ describe('concurrency', () => {
       expect(again).toMatchObject({ added: 0, promoted: 0, replaced: 0, retried: 0 });
     });
 
+    it('pages through many targets due at the very same instant', async () => {
+      const posts = [];
+      for (let i = 0; i < 20; i++) posts.push(await duePost());
+      await pipeline.sql.query(
+        `UPDATE post_targets SET next_attempt_at = now() WHERE status IN ('scheduled', 'queued')`,
+      );
+      await pipeline.redis.flush();
+      const small = await startScheduler(
+        testConfig({ ...pipeline.environment, SCHEDULER_CRON: '0 0 1 1 *', SCHEDULER_BATCH_SIZE: '7' }),
+      );
+      try {
+        const pass = await small.get(RequeueService).requeueDue();
+        const due = await pipeline.sql.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM post_targets WHERE status IN ('scheduled', 'queued') AND next_attempt_at <= now()`,
+        );
+        expect(pass).toMatchObject({ added: due[0].n });
+        expect(due[0].n).toBeGreaterThanOrEqual(20);
+      } finally {
+        await small.close();
+      }
+    });
+
     it('promotes the delayed job of a target that became due', async () => {
       const account = await newAccount(pipeline.workspace);
       const post = await newPost(pipeline.workspace, {

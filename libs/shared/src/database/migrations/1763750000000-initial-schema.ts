@@ -63,10 +63,12 @@ export class InitialSchema1763750000000 implements MigrationInterface {
           ('scheduled', 'queued', 'publishing', 'published', 'failed', 'cancelled', 'unknown', 'missed')),
         -- When the target should go out: the post's publishAt, or when a person asked for a retry.
         -- The post's max_lateness_seconds counts from here.
-        due_at timestamptz NOT NULL,
+        due_at timestamptz(3) NOT NULL,
         -- When a worker may next try (publish, retry or reconcile); NULL once nothing is left to try.
-        next_attempt_at timestamptz,
-        lease_expires_at timestamptz,
+        -- Millisecond precision (like a JavaScript Date) for this and the lease: the scheduler pages
+        -- through them by keyset, and a cursor rounded from microseconds would fetch a page forever.
+        next_attempt_at timestamptz(3),
+        lease_expires_at timestamptz(3),
         attempts integer NOT NULL DEFAULT 0,
         platform_post_id text,
         url text,
