@@ -1,5 +1,13 @@
 import { Environment } from './environment.js';
 
+/** An OAuth 2.0 app registered with a platform; `clientId` is empty when none is configured. */
+export interface OAuthClientSettings {
+  clientId: string;
+  clientSecret: string;
+  /** Where the platform's authorize page lives. */
+  authBaseUrl: string;
+}
+
 export interface RedisConnectionSettings {
   host: string;
   port: number;
@@ -29,7 +37,22 @@ export class AppConfig {
     ratePerSecond: number;
   };
   readonly scheduler: { cron: string; batchSize: number };
-  readonly platforms: { xApiBaseUrl: string };
+  /** Where each platform's API lives (overridable for emulators and proxies), without trailing slash. */
+  readonly platforms: {
+    xApiBaseUrl: string;
+    blueskyServiceUrl: string;
+    linkedinApiBaseUrl: string;
+    facebookApiBaseUrl: string;
+    instagramApiBaseUrl: string;
+    threadsApiBaseUrl: string;
+    telegramApiBaseUrl: string;
+    discordApiBaseUrl: string;
+  };
+  readonly oauth: Record<'x' | 'linkedin' | 'facebook' | 'threads', OAuthClientSettings>;
+  /** Where people and platforms reach the backend (OAuth callbacks, media links), without trailing slash. */
+  readonly publicBaseUrl: string;
+  /** IPs and CIDRs that user-given URLs may reach though private (see PRIVATE_NETWORK_ALLOWLIST). */
+  readonly privateNetworkAllowlist: string[];
   readonly logLevel: Environment['LOG_LEVEL'];
 
   constructor(env: Environment) {
@@ -50,10 +73,37 @@ export class AppConfig {
       ratePerSecond: env.PUBLISH_RATE_PER_SECOND,
     };
     this.scheduler = { cron: env.SCHEDULER_CRON, batchSize: env.SCHEDULER_BATCH_SIZE };
-    this.platforms = { xApiBaseUrl: env.X_API_BASE_URL.replace(/\/+$/, '') };
+    this.platforms = {
+      xApiBaseUrl: withoutTrailingSlash(env.X_API_BASE_URL),
+      blueskyServiceUrl: withoutTrailingSlash(env.BLUESKY_SERVICE_URL),
+      linkedinApiBaseUrl: withoutTrailingSlash(env.LINKEDIN_API_BASE_URL),
+      facebookApiBaseUrl: withoutTrailingSlash(env.FACEBOOK_API_BASE_URL),
+      instagramApiBaseUrl: withoutTrailingSlash(env.INSTAGRAM_API_BASE_URL),
+      threadsApiBaseUrl: withoutTrailingSlash(env.THREADS_API_BASE_URL),
+      telegramApiBaseUrl: withoutTrailingSlash(env.TELEGRAM_API_BASE_URL),
+      discordApiBaseUrl: withoutTrailingSlash(env.DISCORD_API_BASE_URL),
+    };
+    this.oauth = {
+      x: oauthClient(env.X_CLIENT_ID, env.X_CLIENT_SECRET, env.X_OAUTH_BASE_URL),
+      linkedin: oauthClient(env.LINKEDIN_CLIENT_ID, env.LINKEDIN_CLIENT_SECRET, env.LINKEDIN_OAUTH_BASE_URL),
+      facebook: oauthClient(env.FACEBOOK_APP_ID, env.FACEBOOK_APP_SECRET, env.FACEBOOK_OAUTH_BASE_URL),
+      threads: oauthClient(env.THREADS_APP_ID, env.THREADS_APP_SECRET, env.THREADS_OAUTH_BASE_URL),
+    };
+    this.publicBaseUrl = withoutTrailingSlash(env.PUBLIC_BASE_URL);
+    this.privateNetworkAllowlist = env.PRIVATE_NETWORK_ALLOWLIST.split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
     this.logLevel = env.LOG_LEVEL;
   }
 }
+
+const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
+
+const oauthClient = (clientId: string, clientSecret: string, authBaseUrl: string): OAuthClientSettings => ({
+  clientId: clientId.trim(),
+  clientSecret: clientSecret.trim(),
+  authBaseUrl: withoutTrailingSlash(authBaseUrl),
+});
 
 function parseRedisUrl(value: string): RedisConnectionSettings {
   const url = new URL(value);

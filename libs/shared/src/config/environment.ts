@@ -13,6 +13,8 @@ import {
 } from 'class-validator';
 import { CronTime } from 'cron';
 
+const BASE_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
@@ -71,8 +73,84 @@ export class Environment {
   @Matches(/^\S+(\s+\S+){4,5}$/, { message: 'SCHEDULER_CRON must be a cron expression with 5 or 6 fields' })
   SCHEDULER_CRON = '* * * * *';
 
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @IsUrl(BASE_URL)
   X_API_BASE_URL = 'https://api.x.com';
+
+  /** The AT Protocol service (PDS) Bluesky accounts sign in to. */
+  @IsUrl(BASE_URL)
+  BLUESKY_SERVICE_URL = 'https://bsky.social';
+
+  @IsUrl(BASE_URL)
+  LINKEDIN_API_BASE_URL = 'https://api.linkedin.com';
+
+  @IsUrl(BASE_URL)
+  FACEBOOK_API_BASE_URL = 'https://graph.facebook.com';
+
+  @IsUrl(BASE_URL)
+  INSTAGRAM_API_BASE_URL = 'https://graph.facebook.com';
+
+  @IsUrl(BASE_URL)
+  THREADS_API_BASE_URL = 'https://graph.threads.net';
+
+  @IsUrl(BASE_URL)
+  TELEGRAM_API_BASE_URL = 'https://api.telegram.org';
+
+  /** Discord webhooks must be on this host (discord.com); it is where Herald sends them. */
+  @IsUrl(BASE_URL)
+  DISCORD_API_BASE_URL = 'https://discord.com';
+
+  /** Where people and platforms reach the backend: OAuth callbacks and the links platforms fetch images from. */
+  @IsUrl(BASE_URL)
+  PUBLIC_BASE_URL = 'http://localhost:3000';
+
+  /** OAuth 2.0 apps for `GET /v1/connect/:platform`; a platform without its client id cannot be connected that way. */
+  @IsString()
+  X_CLIENT_ID = '';
+
+  @IsString()
+  X_CLIENT_SECRET = '';
+
+  /** Where X's authorize page lives (x.com/i/oauth2/authorize); tokens come from X_API_BASE_URL. */
+  @IsUrl(BASE_URL)
+  X_OAUTH_BASE_URL = 'https://x.com';
+
+  @IsString()
+  LINKEDIN_CLIENT_ID = '';
+
+  @IsString()
+  LINKEDIN_CLIENT_SECRET = '';
+
+  /** LinkedIn's authorization server (authorize page and token endpoint). */
+  @IsUrl(BASE_URL)
+  LINKEDIN_OAUTH_BASE_URL = 'https://www.linkedin.com';
+
+  /** The Meta app that connects Facebook Pages and Instagram Business accounts. */
+  @IsString()
+  FACEBOOK_APP_ID = '';
+
+  @IsString()
+  FACEBOOK_APP_SECRET = '';
+
+  /** Where Facebook's login dialog lives; tokens come from FACEBOOK_API_BASE_URL. */
+  @IsUrl(BASE_URL)
+  FACEBOOK_OAUTH_BASE_URL = 'https://www.facebook.com';
+
+  @IsString()
+  THREADS_APP_ID = '';
+
+  @IsString()
+  THREADS_APP_SECRET = '';
+
+  /** Where Threads' authorize page lives; tokens come from THREADS_API_BASE_URL. */
+  @IsUrl(BASE_URL)
+  THREADS_OAUTH_BASE_URL = 'https://threads.net';
+
+  /**
+   * Addresses (IPs or CIDRs, comma-separated) that URLs given by users may reach although they are
+   * private, loopback or link-local: remote media and Mastodon instances. Empty: none (SSRF protection).
+   */
+  @Matches(/^[\s0-9a-fA-F.:/,]*$/, { message: 'PRIVATE_NETWORK_ALLOWLIST must be IPs or CIDRs separated by commas' })
+  PRIVATE_NETWORK_ALLOWLIST = '';
 
   /** How long one call to a platform may take before it counts as a timeout. */
   @Transform(toInt)

@@ -5,9 +5,10 @@ import { Post } from '../posts/post.entity.js';
 import { ApiKey } from '../workspaces/api-key.entity.js';
 import { Workspace } from '../workspaces/workspace.entity.js';
 import { InitialSchema1763750000000 } from './migrations/1763750000000-initial-schema.js';
+import { MediaThreadsConnections1763850000000 } from './migrations/1763850000000-media-threads-connections.js';
 
 export const ENTITIES = [Workspace, ApiKey, SocialAccount, Post, PostTarget];
-export const MIGRATIONS = [InitialSchema1763750000000];
+export const MIGRATIONS = [InitialSchema1763750000000, MediaThreadsConnections1763850000000];
 
 /** The one TypeORM configuration every process uses. The schema only ever changes through migrations. */
 export function dataSourceOptions(databaseUrl: string, applicationName: string): DataSourceOptions {

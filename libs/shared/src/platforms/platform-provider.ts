@@ -1,14 +1,41 @@
+import type { ContentRules, ContentToCheck } from './content-rules.js';
 import type { PlatformName } from './platform-name.js';
 
+/** An image attached to a post, as the worker hands it to a provider. */
+export interface MediaAttachment {
+  mediaId: string;
+  /** Sniffed from the bytes when the file was stored, never taken from the client. */
+  mimeType: string;
+  sizeBytes: number;
+  altText: string | null;
+  read(): Promise<Buffer>;
+  /** A URL the platform can fetch the file from (Instagram, Threads and Facebook pull images by URL). */
+  publicUrl(): Promise<string>;
+}
+
+/** One post on a platform: the whole target, or one part of a thread. */
 export interface PublishRequest {
-  content: string;
-  /** Stable for every attempt at one target; sent by platforms that honour idempotency keys. */
+  text: string;
+  media: MediaAttachment[];
+  /** For the second and later parts of a thread: the thread's first post and the post this one answers. */
+  replyTo?: { root: PublishedPost; parent: PublishedPost };
+  /** Stable for every attempt at this part; sent by platforms that honour idempotency keys. */
   idempotencyKey: string;
 }
 
 export interface PublishedPost {
   platformPostId: string;
   url: string;
+  /** Whatever else the platform needs to reply to this post (Bluesky's record `cid`). */
+  ref?: Record<string, string>;
+}
+
+/** Who the credentials belong to, as the platform tells it. */
+export interface AccountIdentity {
+  /** The platform's id of the account (user, page, channel, webhook). */
+  externalId: string;
+  /** A handle or name a person recognises. */
+  displayName: string;
 }
 
 /**
@@ -30,6 +57,8 @@ export interface PublishFailure {
   retryAfterMs?: number;
   /** The platform refused the post as a duplicate of one that exists (evidence an earlier attempt landed). */
   duplicate?: boolean;
+  /** The credentials are revoked or invalid: the account needs reconnecting (`needs_reauth`). */
+  credentialsRejected?: boolean;
 }
 
 /** What a platform lets Herald do to make a retry safe. */
@@ -40,6 +69,14 @@ export interface PlatformCapabilities {
   idempotencyKeys: boolean;
 }
 
+/** Credentials that expire, and how to renew them (OAuth refresh tokens, AT Protocol sessions). */
+export interface CredentialRenewal<Credentials> {
+  /** When the scheduler should renew them (some time before they expire); null: never. */
+  renewAt(credentials: Credentials): Date | null;
+  /** New credentials; a failure with `credentialsRejected` means the grant is gone. */
+  renew(credentials: Credentials): Promise<Credentials>;
+}
+
 /**
  * Everything Herald needs from a social platform. One implementation per platform folder
  * (`platforms/<name>/<name>.provider.ts`), registered once in `platform.registry.ts`.
@@ -47,12 +84,24 @@ export interface PlatformCapabilities {
 export interface PlatformProvider<Credentials = unknown> {
   readonly platform: PlatformName;
   readonly capabilities: PlatformCapabilities;
+  /** What a post must be on this platform: length as the platform counts it, media, threads. */
+  readonly rules: ContentRules;
+  /** Present when the platform's credentials expire. */
+  readonly renewal?: CredentialRenewal<Credentials>;
+  /** Present when accounts can be connected through `GET /v1/connect/:platform`. */
+  readonly oauth?: OAuthConnection<Credentials>;
 
   /** Checks the shape of credentials given to `POST /v1/accounts`; throws a validation DomainError. */
   parseCredentials(input: unknown): Credentials;
 
-  /** Every way the content breaks the platform's rules (empty when it is fine). */
-  validateContent(content: string): string[];
+  /** Asks the platform whose credentials these are; fails (see classifyError) when it refuses them. */
+  verifyCredentials(credentials: Credentials): Promise<AccountIdentity>;
+
+  /**
+   * Platform-specific problems beyond {@link ContentRules} (checked by `checkContent`); optional.
+   * Each is a sentence naming what is wrong.
+   */
+  extraContentProblems?(content: ContentToCheck): string[];
 
   publish(credentials: Credentials, post: PublishRequest): Promise<PublishedPost>;
 
@@ -62,9 +111,25 @@ export interface PlatformProvider<Credentials = unknown> {
    */
   findPublished(
     credentials: Credentials,
-    post: Pick<PublishRequest, 'content'>,
+    post: Pick<PublishRequest, 'text' | 'replyTo'>,
     since: Date,
   ): Promise<PublishedPost | null>;
 
   classifyError(error: unknown): PublishFailure;
+}
+
+/** An account an OAuth connection yields: the user, or each page or business account they manage. */
+export interface ConnectedAccount<Credentials> {
+  credentials: Credentials;
+  identity: AccountIdentity;
+}
+
+/** A platform's OAuth 2.0 authorization-code flow (with PKCE, S256). */
+export interface OAuthConnection<Credentials> {
+  /** The environment variables still missing before this flow can be used (empty: ready). */
+  missingSettings(): string[];
+  /** The platform's authorize page for these parameters. */
+  authorizeUrl(params: { redirectUri: string; state: string; codeChallenge: string }): string;
+  /** Exchanges the code for tokens; resolves the accounts they give access to. */
+  exchangeCode(params: { code: string; redirectUri: string; codeVerifier: string }): Promise<ConnectedAccount<Credentials>[]>;
 }

@@ -1,0 +1,50 @@
+import type { PlatformName } from '../../libs/shared/src/platforms/platform-name.js';
+
+/** A post as a platform emulator recorded it, in terms every platform shares. */
+export interface EmulatedPost {
+  /** The platform's id of the post, as Herald stores it in `platformPostId`. */
+  id: string;
+  text: string;
+  /** The images attached, with their alt text (empty string when none) and their bytes' length. */
+  media: { altText: string; sizeBytes: number }[];
+  /** The id of the post this one answers (threads), as the platform gives it. */
+  replyToId?: string;
+}
+
+/** A fault for the platform's publish call (the one that creates the post). */
+export interface PublishFault {
+  status?: number;
+  count?: number;
+  delayMs?: number;
+  afterRecord?: boolean;
+  dropConnection?: boolean;
+}
+
+/** One platform's emulator, running, as the platform-wide end-to-end tests drive it. */
+export interface RunningPlatform {
+  /** Environment variables that point Herald at this emulator (e.g. `{ TELEGRAM_API_BASE_URL: url }`). */
+  env: Record<string, string>;
+  /** Valid credentials for `POST /v1/accounts` (each call gives a different account). */
+  newCredentials(): Record<string, unknown>;
+  /** Credentials the platform refuses (to test the 400 on adding an account). */
+  badCredentials(): Record<string, unknown>;
+  /** Revokes what `credentials` grants: later calls with it get the platform's 401. */
+  revoke(credentials: Record<string, unknown>): void;
+  /** Every post published so far, oldest first. */
+  posts(): EmulatedPost[];
+  /** Makes the next publish call(s) fail; 429 carries the platform's rate-limit headers. */
+  failNextPublish(fault: PublishFault): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface PlatformFixture {
+  platform: PlatformName;
+  /** The platform has threads (X, Bluesky, Threads, Mastodon). */
+  threads: boolean;
+  /** The platform needs an image on every post (Instagram). */
+  imageRequired: boolean;
+  /** A text that breaks the platform's length rule. */
+  tooLongText: string;
+  start(): Promise<RunningPlatform>;
+}
