@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import twitterText from 'twitter-text';
 
-/** What the X API v2 looks like on the wire: error bodies, ids, users, rendered text. */
+/** What the X API v2 looks like on the wire: error bodies, ids, users, tokens, rendered text. */
 
 export const X_MAX_WEIGHTED_LENGTH = 280;
 const TWITTER_EPOCH_MS = 1288834974657n;
@@ -19,21 +19,24 @@ export class HttpProblem extends Error {
 export const unauthorized = () =>
   new HttpProblem(401, { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
 
-export const invalidRequest = (message: string) =>
+/** X's answer to a request that breaks a parameter rule; `parameters` names the offending values. */
+export const invalidRequest = (message: string, parameters?: Record<string, string[]>) =>
   new HttpProblem(400, {
-    errors: [{ message }],
+    errors: [{ ...(parameters ? { parameters } : {}), message }],
     title: 'Invalid Request',
     detail: 'One or more parameters to your request was invalid.',
     type: 'https://api.twitter.com/2/problems/invalid-request',
   });
 
-export const duplicateContent = () =>
-  new HttpProblem(403, {
-    detail: 'You are not allowed to create a Tweet with duplicate content.',
-    type: 'about:blank',
-    title: 'Forbidden',
-    status: 403,
-  });
+/** Media ids that do not exist, are not finished, have expired or belong to someone else. */
+export const invalidMediaIds = (ids: string[]) =>
+  invalidRequest('Your media IDs are invalid.', { 'media.media_ids': ids });
+
+const forbidden = (detail: string) => new HttpProblem(403, { detail, type: 'about:blank', title: 'Forbidden', status: 403 });
+
+export const duplicateContent = () => forbidden('You are not allowed to create a Tweet with duplicate content.');
+
+export const replyNotVisible = () => forbidden('You attempted to reply to a Tweet that is deleted or not visible to you.');
 
 export const notFound = (method: string | undefined, path: string) =>
   new HttpProblem(404, {
@@ -42,6 +45,10 @@ export const notFound = (method: string | undefined, path: string) =>
     detail: 'The requested resource could not be found.',
     type: 'https://api.twitter.com/2/problems/resource-not-found',
   });
+
+/** The OAuth 2.0 endpoints answer in RFC 6749's shape, not the API's problem details. */
+export const oauthProblem = (status: number, error: string, description: string) =>
+  new HttpProblem(status, { error, error_description: description });
 
 export function faultBody(status: number): object {
   const problem = (title: string, detail = title) => ({ title, detail, type: 'about:blank', status });
@@ -54,8 +61,14 @@ export function faultBody(status: number): object {
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
-/** The user a token belongs to: any token is a user, derived deterministically from the token. */
-export function userForToken(token: string): { id: string; name: string; username: string } {
+export interface XUser {
+  id: string;
+  name: string;
+  username: string;
+}
+
+/** The user a token belongs to when the emulator did not issue it: derived deterministically from the token. */
+export function userForToken(token: string): XUser {
   const hash = sha256(token);
   return {
     id: BigInt(`0x${hash.slice(0, 15)}`).toString(),
@@ -74,16 +87,27 @@ export function snowflakes(): () => string {
   };
 }
 
+/** OAuth 2.0 tokens shaped like X's: base64 of `<random>:<issued ms>:1:1:<at|rt|ac>:1`. */
+export function oauthToken(kind: 'at' | 'rt' | 'ac'): string {
+  return Buffer.from(`${randomBytes(24).toString('base64url')}:${Date.now()}:1:1:${kind}:1`).toString('base64url');
+}
+
 export const weightedLength = (text: string) => twitterText.parseTweet(text).weightedLength;
 
-/** X returns text with URLs wrapped as t.co links and &, <, > escaped as HTML entities. */
-export function renderText(text: string): string {
+/**
+ * X returns text with URLs wrapped as t.co links and &, <, > escaped as HTML entities; a post with media
+ * ends with one more t.co link, to its photos.
+ */
+export function renderText(text: string, mediaKeys: readonly string[] = []): string {
   let rendered = '';
   let cursor = 0;
   for (const { url, indices } of twitterText.extractUrlsWithIndices(text)) {
-    rendered += text.slice(cursor, indices[0]) + `https://t.co/${sha256(url).slice(0, 10)}`;
+    rendered += text.slice(cursor, indices[0]) + tcoLink(url);
     cursor = indices[1];
   }
   rendered += text.slice(cursor);
+  if (mediaKeys.length > 0) rendered += `${rendered === '' ? '' : ' '}${tcoLink(mediaKeys.join(','))}`;
   return rendered.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+const tcoLink = (target: string) => `https://t.co/${sha256(target).slice(0, 10)}`;

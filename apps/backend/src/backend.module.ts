@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ConfigModule, DatabaseModule, PlatformsModule, QueueModule } from '@app/shared';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { ConnectModule } from './connect/connect.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { RequestIdMiddleware } from './common/request-id.middleware.js';
 import { createValidationPipe } from './common/validation.pipe.js';
@@ -18,6 +19,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     HealthModule,
     WorkspacesModule,
     AccountsModule,
+    ConnectModule,
     PostsModule,
   ],
   providers: [

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { ConfigModule, DatabaseModule, LivenessModule, QueueModule } from '@app/shared';
+import { ConfigModule, DatabaseModule, LivenessModule, PlatformsModule, QueueModule } from '@app/shared';
 import { SchedulerLiveness } from './health/scheduler-liveness.js';
+import { RenewalModule } from './renewal/renewal.module.js';
 import { RequeueModule } from './requeue/requeue.module.js';
 
 @Module({
@@ -10,7 +11,9 @@ import { RequeueModule } from './requeue/requeue.module.js';
     DatabaseModule.register('scheduler'),
     QueueModule.register('producer'),
     ScheduleModule.forRoot(),
+    PlatformsModule,
     RequeueModule,
+    RenewalModule,
     LivenessModule.register({ indicator: SchedulerLiveness, imports: [RequeueModule] }),
   ],
 })

@@ -1,3 +1,4 @@
+export * from './accounts/account-credentials.service.js';
 export * from './accounts/social-account.entity.js';
 export * from './accounts/social-account.repository.js';
 export * from './config/app-config.js';
@@ -12,6 +13,9 @@ export * from './errors/domain-error.js';
 export * from './health/liveness-check.js';
 export * from './health/liveness-server.js';
 export * from './health/liveness.module.js';
+export * from './net/outbound-agents.js';
+export * from './platforms/content-rules.js';
+export * from './platforms/http/platform-http.js';
 export * from './platforms/platform-name.js';
 export * from './platforms/platform-provider.js';
 export * from './platforms/platform.registry.js';

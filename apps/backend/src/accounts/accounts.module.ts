@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
-import { CredentialsCipher } from '@app/shared';
 import { AccountsController } from './accounts.controller.js';
 import { AccountsService } from './accounts.service.js';
 
 @Module({
   controllers: [AccountsController],
-  providers: [AccountsService, CredentialsCipher],
+  providers: [AccountsService],
 })
 export class AccountsModule {}

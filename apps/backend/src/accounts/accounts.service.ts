@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { CredentialsCipher, DomainError, PlatformRegistry, SocialAccountRepository } from '@app/shared';
+import {
+  AccountCredentialsService,
+  DomainError,
+  PlatformRegistry,
+  SocialAccountRepository,
+  type AccountIdentity,
+  type PlatformProvider,
+} from '@app/shared';
 import { toAccountResponse, type AccountResponse } from './dto/account.response.js';
 import type { CreateAccountDto } from './dto/create-account.dto.js';
 
@@ -8,16 +15,20 @@ export class AccountsService {
   constructor(
     private readonly accounts: SocialAccountRepository,
     private readonly platforms: PlatformRegistry,
-    private readonly cipher: CredentialsCipher,
+    private readonly credentials: AccountCredentialsService,
   ) {}
 
+  /** Adds an account once its platform has accepted the credentials. */
   async create(workspaceId: string, input: CreateAccountDto): Promise<AccountResponse> {
-    const credentials = this.platforms.get(input.platform).parseCredentials(input.credentials);
+    const provider = this.platforms.get(input.platform);
+    const credentials = provider.parseCredentials(input.credentials);
+    const identity = await verifyWithPlatform(provider, credentials);
     const account = await this.accounts.create({
       workspaceId,
       platform: input.platform,
-      name: input.name,
-      encryptedCredentials: this.cipher.encrypt(credentials as object),
+      name: input.name ?? identity.displayName,
+      externalId: identity.externalId,
+      ...this.credentials.seal(input.platform, credentials),
     });
     return toAccountResponse(account);
   }
@@ -34,5 +45,25 @@ export class AccountsService {
 
   async delete(workspaceId: string, id: string): Promise<void> {
     if (!(await this.accounts.softDelete(workspaceId, id))) throw DomainError.notFound('Account');
+  }
+}
+
+/**
+ * Asks the platform whose credentials these are. A refusal is the caller's to fix (400 quoting the
+ * platform); a platform that cannot be reached is not (503: try again).
+ */
+async function verifyWithPlatform(provider: PlatformProvider, credentials: unknown): Promise<AccountIdentity> {
+  try {
+    return await provider.verifyCredentials(credentials);
+  } catch (error) {
+    const failure = provider.classifyError(error);
+    const platform = provider.rules.displayName;
+    if (failure.kind === 'permanent') {
+      throw DomainError.validation([{ field: 'credentials', message: `${platform} refused them: ${failure.message}` }]);
+    }
+    throw new DomainError(
+      'DEPENDENCY_UNAVAILABLE',
+      `Could not check the credentials with ${platform}: ${failure.message}. Try again later.`,
+    );
   }
 }

@@ -12,6 +12,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, HttpStatus> = {
   CONFLICT: HttpStatus.CONFLICT,
   IDEMPOTENCY_MISMATCH: HttpStatus.UNPROCESSABLE_ENTITY,
   DEPENDENCY_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+  NOT_CONFIGURED: HttpStatus.NOT_IMPLEMENTED,
 };
 
 /** Errors of the pg driver that mean "PostgreSQL is not reachable right now", not "bad query". */

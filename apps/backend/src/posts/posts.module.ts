@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
+import { PostContentValidator } from './post-content.validator.js';
 import { PostsController } from './posts.controller.js';
 import { PostsService } from './posts.service.js';
 
 @Module({
   controllers: [PostsController],
-  providers: [PostsService],
+  providers: [PostsService, PostContentValidator],
 })
 export class PostsModule {}

@@ -2,23 +2,24 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import {
   DomainError,
+  MediaService,
   PENDING_TARGET_STATUSES,
   RETRYABLE_TARGET_STATUSES,
   STARTED_TARGET_STATUSES,
-  PlatformRegistry,
   PostQueue,
   PostRepository,
   SocialAccountRepository,
   type FieldProblem,
-  type PlatformName,
   type PostView,
   type ScheduledTarget,
+  type SocialAccount,
 } from '@app/shared';
 import type { CreatePostDto } from './dto/create-post.dto.js';
 import type { ListPostsQuery } from './dto/list-posts.query.js';
 import { toPostResponse, type PostPageResponse, type PostResponse } from './dto/post.response.js';
 import type { UpdatePostDto } from './dto/update-post.dto.js';
 import { decodePostCursor, encodePostCursor } from './post-cursor.js';
+import { PostContentValidator, type AccountContent } from './post-content.validator.js';
 import { resolvePublishAt } from './publish-at.js';
 
 @Injectable()
@@ -28,7 +29,8 @@ export class PostsService {
   constructor(
     private readonly posts: PostRepository,
     private readonly accounts: SocialAccountRepository,
-    private readonly platforms: PlatformRegistry,
+    private readonly validator: PostContentValidator,
+    private readonly media: MediaService,
     private readonly queue: PostQueue,
   ) {}
 
@@ -39,25 +41,29 @@ export class PostsService {
   async create(workspaceId: string, input: CreatePostDto, idempotencyKey?: string): Promise<PostResponse> {
     const publishAt = resolvePublishAt(input.publishAt);
     const accounts = await this.accounts.findMany(workspaceId, input.accountIds);
-    const problems = input.accountIds
-      .map((id, index) => ({ id, index }))
-      .filter(({ id }) => !accounts.some((account) => account.id === id))
-      .map(({ id, index }) => ({ field: `accountIds.${index}`, message: `account ${id} not found` }));
-    problems.push(
-      ...this.contentProblems(
-        input.content,
-        accounts.map((account) => account.platform),
-      ),
-    );
+    const problems = [...accountProblems(input, accounts), ...overrideProblems(input), ...mediaInputProblems(input)];
     if (problems.length > 0) throw DomainError.validation(problems);
 
+    // Remote images are downloaded now: the post must not depend on someone else's server at publish time.
+    const media = await this.media.resolveForPost(workspaceId, input.media ?? []);
+    const thread = input.thread ?? [];
+    const contentProblems = this.validator.problems(accountContents(input, accounts), { media, thread });
+    if (contentProblems.length > 0) throw DomainError.validation(contentProblems);
+
+    const overrides = new Map((input.targets ?? []).map((target) => [target.accountId, target.content]));
     const result = await this.posts.create(
       {
         workspaceId,
         content: input.content,
+        media: media.map(({ mediaId, altText }) => ({ mediaId, altText })),
+        thread,
         publishAt,
         maxLatenessSeconds: input.maxLatenessSeconds,
-        targets: accounts.map((account) => ({ accountId: account.id, platform: account.platform })),
+        targets: accounts.map((account) => ({
+          accountId: account.id,
+          platform: account.platform,
+          content: overrides.get(account.id) ?? null,
+        })),
       },
       idempotencyKey
         ? { key: idempotencyKey, requestHash: requestHash(input), respond: (post) => toPostResponse(post) }
@@ -107,10 +113,12 @@ export class PostsService {
     const updated = await this.posts.withLockedPost(workspaceId, id, async (post, changes) => {
       assertNotStarted(post, 'edited');
       if (input.content !== undefined) {
-        const problems = this.contentProblems(
-          input.content,
-          post.targets.map((target) => target.platform),
-        );
+        const content = input.content;
+        const accounts = post.targets
+          .filter((target) => target.content === null)
+          .map((target) => ({ platform: target.platform, text: content, textField: 'content' }));
+        const media = await this.media.describe(workspaceId, post.media);
+        const problems = this.validator.problems(accounts, { media, thread: post.thread });
         if (problems.length > 0) throw DomainError.validation(problems);
       }
       await changes.updatePost({ content: input.content, publishAt, maxLatenessSeconds: input.maxLatenessSeconds });
@@ -157,15 +165,6 @@ export class PostsService {
     return this.get(workspaceId, id);
   }
 
-  private contentProblems(content: string, platforms: PlatformName[]): FieldProblem[] {
-    return [...new Set(platforms)].flatMap((platform) =>
-      this.platforms
-        .get(platform)
-        .validateContent(content)
-        .map((message) => ({ field: 'content', message: `${platform}: ${message}` })),
-    );
-  }
-
   /** Redis only carries intent: when it is unreachable, the scheduler recovers the jobs from PostgreSQL. */
   private async enqueue(change: () => Promise<void>): Promise<void> {
     try {
@@ -195,6 +194,54 @@ function scheduledTargets(post: PostView): ScheduledTarget[] {
 
 /** What makes two create requests "the same" for an Idempotency-Key: the fields that shape the post. */
 function requestHash(input: CreatePostDto): string {
-  const canonical = [input.content, input.publishAt ?? null, input.maxLatenessSeconds ?? null, input.accountIds];
+  const canonical = [
+    input.content,
+    input.publishAt ?? null,
+    input.maxLatenessSeconds ?? null,
+    input.accountIds,
+    (input.media ?? []).map((item) => [item.url ?? null, item.uploadId ?? null, item.altText ?? null]),
+    input.thread ?? [],
+    (input.targets ?? []).map((target) => [target.accountId, target.content]),
+  ];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+function accountProblems(input: CreatePostDto, accounts: SocialAccount[]): FieldProblem[] {
+  return input.accountIds
+    .map((id, index) => ({ id, index }))
+    .filter(({ id }) => !accounts.some((account) => account.id === id))
+    .map(({ id, index }) => ({ field: `accountIds.${index}`, message: `account ${id} not found` }));
+}
+
+function overrideProblems(input: CreatePostDto): FieldProblem[] {
+  const seen = new Set<string>();
+  const problems: FieldProblem[] = [];
+  (input.targets ?? []).forEach((target, index) => {
+    const field = `targets.${index}.accountId`;
+    if (!input.accountIds.includes(target.accountId)) {
+      problems.push({ field, message: `account ${target.accountId} is not one of accountIds` });
+    } else if (seen.has(target.accountId)) {
+      problems.push({ field, message: `account ${target.accountId} has its own content twice` });
+    }
+    seen.add(target.accountId);
+  });
+  return problems;
+}
+
+function mediaInputProblems(input: CreatePostDto): FieldProblem[] {
+  return (input.media ?? [])
+    .map((item, index) => ({ item, index }))
+    .filter(({ item }) => (item.url === undefined) === (item.uploadId === undefined))
+    .map(({ index }) => ({ field: `media.${index}`, message: 'give either url or uploadId' }));
+}
+
+/** What each account would publish: its own text if the request gave one, else the post's content. */
+function accountContents(input: CreatePostDto, accounts: SocialAccount[]): AccountContent[] {
+  const targets = input.targets ?? [];
+  return accounts.map((account) => {
+    const index = targets.findIndex((target) => target.accountId === account.id);
+    return index < 0
+      ? { platform: account.platform, text: input.content, textField: 'content' }
+      : { platform: account.platform, text: targets[index].content, textField: `targets.${index}.content` };
+  });
 }

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  AccountCredentialsService,
   AppConfig,
-  CredentialsCipher,
+  MediaService,
   PlatformRegistry,
   PostTargetRepository,
   type AttemptRecord,
@@ -9,6 +10,7 @@ import {
   type PlatformProvider,
   type PublishedPost,
   type PublishFailure,
+  type PublishRequest,
 } from '@app/shared';
 import type { PublishOutcome } from './publish-outcome.js';
 import { retryDelayMs } from './retry-delay.js';
@@ -25,6 +27,9 @@ const RECOVERY_SEARCH_MARGIN_MS = 60_000;
  * An attempt whose outcome is unknown (timeout, reset, 5xx, or a worker that died mid-publish) is
  * never blindly repeated: the next attempt first asks the platform whether the post exists. Only a
  * failure that proves the post did not land (connection refused, 429) is retried directly.
+ *
+ * A thread is published part by part, each part recorded as soon as the platform has it, so a
+ * retry goes on after the last recorded part instead of posting the thread again.
  */
 @Injectable()
 export class PublishTargetService {
@@ -33,7 +38,8 @@ export class PublishTargetService {
   constructor(
     private readonly targets: PostTargetRepository,
     private readonly platforms: PlatformRegistry,
-    private readonly cipher: CredentialsCipher,
+    private readonly credentials: AccountCredentialsService,
+    private readonly media: MediaService,
     private readonly config: AppConfig,
   ) {}
 
@@ -49,56 +55,114 @@ export class PublishTargetService {
     if (claim.encryptedCredentials === null) {
       return this.settle(claim, 'failed', { outcome: 'failed', error: 'The account was deleted' });
     }
-    const provider = this.platforms.get(claim.platform);
-    let credentials: unknown;
-    try {
-      credentials = provider.parseCredentials(this.cipher.decrypt(claim.encryptedCredentials));
-    } catch {
-      const error = 'The stored credentials of the account are unreadable; reconnect the account';
+    if (claim.accountStatus === 'needs_reauth') {
+      const error = `The account needs reconnecting: ${claim.accountStatusReason ?? 'its credentials were refused'}`;
       return this.settle(claim, 'failed', { outcome: 'failed', error });
     }
+    const provider = this.platforms.get(claim.platform);
+    const credentials = await this.credentialsFor(claim);
+    if ('settled' in credentials) return credentials.settled;
 
-    const reconcile = mayHaveLanded && !provider.capabilities.idempotencyKeys;
-    if (reconcile) {
-      const checked = await this.reconcile(claim, provider, credentials);
-      if (checked) return checked;
-    }
+    return this.publishParts(claim, provider, credentials.value, mayHaveLanded);
+  }
 
-    let published: PublishedPost;
-    try {
-      published = await provider.publish(credentials, { content: claim.content, idempotencyKey: claim.id });
-    } catch (error) {
-      return this.handleFailure(claim, provider.classifyError(error), reconcile);
+  /** Publishes the parts not yet on the platform (all of them, for a single post), recording each. */
+  private async publishParts(
+    claim: ClaimedTarget,
+    provider: PlatformProvider,
+    credentials: unknown,
+    mayHaveLanded: boolean,
+  ): Promise<PublishOutcome> {
+    const parts = [claim.content, ...claim.thread];
+    const published = [...claim.publishedParts];
+    let recovered = false;
+    // Only the first part not recorded can have landed unrecorded: the attempt stopped there.
+    let reconcile = mayHaveLanded && !provider.capabilities.idempotencyKeys;
+    while (published.length < parts.length) {
+      const index = published.length;
+      const request: PublishRequest = {
+        text: parts[index],
+        media: index === 0 ? this.media.attachmentsFor(claim.media) : [],
+        replyTo: index === 0 ? undefined : { root: published[0], parent: published[index - 1] },
+        idempotencyKey: `${claim.id}:${index}`,
+      };
+      let post: PublishedPost | undefined;
+      const afterUnknownAttempt = reconcile;
+      if (reconcile) {
+        reconcile = false;
+        const checked = await this.reconcile(claim, provider, credentials, request);
+        if ('outcome' in checked) return checked.outcome;
+        post = checked.post ?? undefined;
+        if (post) {
+          recovered ||= index === 0;
+          this.logger.log(`Target ${claim.id}: an earlier attempt had published part ${index + 1} as ${post.platformPostId}`);
+        }
+      }
+      try {
+        post ??= await provider.publish(credentials, request);
+      } catch (error) {
+        const failure = inThread(provider.classifyError(error), index, parts.length);
+        return this.handleFailure(claim, failure, afterUnknownAttempt);
+      }
+      published.push(post);
+      // Outside the try: failing to record a success is not a platform failure. It propagates for BullMQ
+      // to retry the job, and the next claim (once the lease lapses) finds the post instead of reposting it.
+      if (!(await this.targets.recordParts(claim, published, this.config.publishing.leaseSeconds))) {
+        this.logger.warn(`Target ${claim.id}: published part ${index + 1}, but another worker took it over`);
+        return { kind: 'skipped', reason: 'another worker took the target over' };
+      }
     }
-    // Outside the try: failing to record a success is not a platform failure. It propagates for BullMQ
-    // to retry the job, and the next claim (once the lease lapses) finds the post instead of reposting it.
-    return this.succeed(claim, published, false);
+    return this.succeed(claim, published[0], recovered);
   }
 
   /**
-   * Asks the platform whether an earlier attempt landed. Resolves null when it certainly did not
-   * (publish now), or the outcome when it did or when nobody can tell yet.
+   * The account's credentials, renewed first when they are due (the scheduler normally renews them
+   * ahead of time; this covers a scheduler that fell behind).
+   */
+  private async credentialsFor(claim: ClaimedTarget): Promise<{ value: unknown } | { settled: PublishOutcome }> {
+    if (claim.accountRenewAt !== null && claim.accountRenewAt.getTime() <= Date.now()) {
+      const renewal = await this.credentials.renew(claim.accountId);
+      if (renewal.status === 'renewed' || renewal.status === 'current') return { value: renewal.credentials };
+      if (renewal.status === 'revoked') {
+        const error = `The account needs reconnecting: ${renewal.reason}`;
+        return { settled: await this.settle(claim, 'failed', { outcome: 'failed', error }) };
+      }
+      if (renewal.status === 'gone') {
+        return { settled: await this.settle(claim, 'failed', { outcome: 'failed', error: 'The account was deleted' }) };
+      }
+      // A temporary failure: the credentials are renewed ahead of expiry, so they most likely still work.
+    }
+    try {
+      return { value: this.credentials.open(claim.platform, claim.encryptedCredentials!) };
+    } catch {
+      const error = 'The stored credentials of the account are unreadable; reconnect the account';
+      return { settled: await this.settle(claim, 'failed', { outcome: 'failed', error }) };
+    }
+  }
+
+  /**
+   * Asks the platform whether an earlier attempt published this part: the post it found, null when
+   * it certainly did not (publish now), or the outcome when nobody can tell yet.
    */
   private async reconcile(
     claim: ClaimedTarget,
     provider: PlatformProvider,
     credentials: unknown,
-  ): Promise<PublishOutcome | null> {
+    part: PublishRequest,
+  ): Promise<{ post: PublishedPost | null } | { outcome: PublishOutcome }> {
     if (!provider.capabilities.findPublished) {
       const error = `${claim.platform} cannot tell whether an earlier attempt landed: check the account, then retry the post if it did not`;
-      return this.settle(claim, 'unknown', { outcome: 'unverifiable', error });
+      return { outcome: await this.settle(claim, 'unknown', { outcome: 'unverifiable', error }) };
     }
     const since = new Date((claim.previousAttemptStartedAt?.getTime() ?? Date.now()) - RECOVERY_SEARCH_MARGIN_MS);
-    let found: PublishedPost | null;
     try {
-      found = await provider.findPublished(credentials, { content: claim.content }, since);
+      const post = await provider.findPublished(credentials, { text: part.text, replyTo: part.replyTo }, since);
+      return { post };
     } catch (error) {
       const failure = provider.classifyError(error);
-      return this.stillUnknown(claim, { ...failure, message: `Could not check whether it landed: ${failure.message}` });
+      const message = `Could not check whether it landed: ${failure.message}`;
+      return { outcome: await this.stillUnknown(claim, { ...failure, message }) };
     }
-    if (!found) return null;
-    this.logger.log(`Target ${claim.id}: an earlier attempt had published it as ${found.platformPostId}`);
-    return this.succeed(claim, found, true);
   }
 
   private async notClaimed(targetId: string): Promise<PublishOutcome> {
@@ -131,6 +195,7 @@ export class PublishTargetService {
       const error = `${failure.message} An earlier attempt most likely published it; not posting again.`;
       return this.settle(claim, 'unknown', { ...record, outcome: 'unverifiable', error });
     }
+    if (failure.credentialsRejected) await this.credentials.markRejected(claim.accountId, failure.message);
     if (failure.kind === 'permanent') return this.settle(claim, 'failed', record);
     if (failure.kind === 'unknown') return this.stillUnknown(claim, failure);
     if (claim.attempt >= this.config.publishing.maxAttempts) {
@@ -181,4 +246,11 @@ export class PublishTargetService {
     this.logger.warn(`Target ${claim.id} ${status}: ${error}`);
     return { kind: 'settled', status, error };
   }
+}
+
+/** Names the part of a thread that failed; the parts before it are on the platform and stay there. */
+function inThread(failure: PublishFailure, index: number, total: number): PublishFailure {
+  if (total === 1) return failure;
+  const published = index === 0 ? 'nothing of it is published' : `parts 1-${index} are published`;
+  return { ...failure, message: `Thread part ${index + 1} of ${total} (${published}): ${failure.message}` };
 }

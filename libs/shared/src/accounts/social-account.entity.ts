@@ -23,8 +23,20 @@ export class SocialAccount {
   @Column('text', { name: 'encrypted_credentials', nullable: true, select: false })
   encryptedCredentials: string | null;
 
+  /** The platform's id of the account (user, page, channel, webhook), as the platform told it. */
+  @Column('text', { name: 'external_id', nullable: true })
+  externalId: string | null;
+
   @Column('text')
   status: AccountStatus;
+
+  /** Why the account needs reconnecting (the platform's answer), while `needs_reauth`. */
+  @Column('text', { name: 'status_reason', nullable: true })
+  statusReason: string | null;
+
+  /** When the scheduler renews the credentials, ahead of their expiry; null: they do not expire. */
+  @Column('timestamptz', { name: 'renew_at', nullable: true })
+  renewAt: Date | null;
 
   /** After a platform's 429: none of the account's targets is claimed before then. */
   @Column('timestamptz', { name: 'rate_limited_until', nullable: true })

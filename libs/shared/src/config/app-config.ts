@@ -17,6 +17,20 @@ export interface RedisConnectionSettings {
   tls?: Record<string, never>;
 }
 
+/** Where media files are kept (MEDIA_STORAGE). */
+export type MediaStorageSettings =
+  | { kind: 'local'; directory: string }
+  | {
+      kind: 's3';
+      bucket: string;
+      region: string;
+      /** Undefined: AWS S3 itself. */
+      endpoint?: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      forcePathStyle: boolean;
+    };
+
 /** The validated configuration, grouped by concern. Built once from {@link Environment} at boot. */
 export class AppConfig {
   readonly environment: Environment['NODE_ENV'];
@@ -53,6 +67,7 @@ export class AppConfig {
   readonly publicBaseUrl: string;
   /** IPs and CIDRs that user-given URLs may reach though private (see PRIVATE_NETWORK_ALLOWLIST). */
   readonly privateNetworkAllowlist: string[];
+  readonly media: { storage: MediaStorageSettings; maxBytes: number };
   readonly logLevel: Environment['LOG_LEVEL'];
 
   constructor(env: Environment) {
@@ -93,6 +108,21 @@ export class AppConfig {
     this.privateNetworkAllowlist = env.PRIVATE_NETWORK_ALLOWLIST.split(',')
       .map((entry) => entry.trim())
       .filter((entry) => entry !== '');
+    this.media = {
+      storage:
+        env.MEDIA_STORAGE === 's3'
+          ? {
+              kind: 's3',
+              bucket: env.S3_BUCKET,
+              region: env.S3_REGION,
+              endpoint: env.S3_ENDPOINT === '' ? undefined : withoutTrailingSlash(env.S3_ENDPOINT),
+              accessKeyId: env.S3_ACCESS_KEY_ID,
+              secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+              forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true',
+            }
+          : { kind: 'local', directory: env.MEDIA_STORAGE_DIR },
+      maxBytes: env.MEDIA_MAX_BYTES,
+    };
     this.logLevel = env.LOG_LEVEL;
   }
 }

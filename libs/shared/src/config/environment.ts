@@ -8,6 +8,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidateIf,
   validateSync,
   ValidationError,
 } from 'class-validator';
@@ -151,6 +152,47 @@ export class Environment {
    */
   @Matches(/^[\s0-9a-fA-F.:/,]*$/, { message: 'PRIVATE_NETWORK_ALLOWLIST must be IPs or CIDRs separated by commas' })
   PRIVATE_NETWORK_ALLOWLIST = '';
+
+  /** Where uploaded and fetched images are kept: `local` (MEDIA_STORAGE_DIR) or `s3` (any S3-compatible store). */
+  @IsIn(['local', 's3'])
+  MEDIA_STORAGE: 'local' | 's3' = 'local';
+
+  /** MEDIA_STORAGE=local: the folder, which the backend and the worker must both see. */
+  @IsString()
+  @IsNotEmpty()
+  MEDIA_STORAGE_DIR = './data/media';
+
+  /** The largest image Herald accepts, uploaded or fetched from a URL. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
+  MEDIA_MAX_BYTES = 20 * 1024 * 1024;
+
+  /** MEDIA_STORAGE=s3: the S3 API of a store other than AWS (MinIO, R2...); empty: AWS S3 itself. */
+  @ValidateIf((env: Environment) => env.S3_ENDPOINT !== '')
+  @IsUrl(BASE_URL)
+  S3_ENDPOINT = '';
+
+  @ValidateIf((env: Environment) => env.MEDIA_STORAGE === 's3')
+  @IsNotEmpty({ message: 'S3_BUCKET is required when MEDIA_STORAGE=s3' })
+  S3_BUCKET = '';
+
+  @IsString()
+  @IsNotEmpty()
+  S3_REGION = 'us-east-1';
+
+  @ValidateIf((env: Environment) => env.MEDIA_STORAGE === 's3')
+  @IsNotEmpty({ message: 'S3_ACCESS_KEY_ID is required when MEDIA_STORAGE=s3' })
+  S3_ACCESS_KEY_ID = '';
+
+  @ValidateIf((env: Environment) => env.MEDIA_STORAGE === 's3')
+  @IsNotEmpty({ message: 'S3_SECRET_ACCESS_KEY is required when MEDIA_STORAGE=s3' })
+  S3_SECRET_ACCESS_KEY = '';
+
+  /** `true` for stores that only serve bucket paths (`<endpoint>/<bucket>/<key>`), as MinIO by default. */
+  @IsIn(['true', 'false'])
+  S3_FORCE_PATH_STYLE: 'true' | 'false' = 'false';
 
   /** How long one call to a platform may take before it counts as a timeout. */
   @Transform(toInt)

@@ -1,5 +1,12 @@
 export type DomainErrorCode =
-  'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'CONFLICT' | 'IDEMPOTENCY_MISMATCH' | 'DEPENDENCY_UNAVAILABLE';
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHORIZED'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'IDEMPOTENCY_MISMATCH'
+  | 'DEPENDENCY_UNAVAILABLE'
+  /** The server lacks the settings for this feature (e.g. an OAuth app's client id). */
+  | 'NOT_CONFIGURED';
 
 /** One problem with one field of a request, as returned in an error body's `details`. */
 export interface FieldProblem {

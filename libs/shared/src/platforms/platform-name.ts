@@ -1,2 +1,12 @@
-export const PLATFORM_NAMES = ['x'] as const;
+export const PLATFORM_NAMES = [
+  'x',
+  'mastodon',
+  'bluesky',
+  'linkedin',
+  'facebook',
+  'instagram',
+  'threads',
+  'telegram',
+  'discord',
+] as const;
 export type PlatformName = (typeof PLATFORM_NAMES)[number];

@@ -1,7 +1,10 @@
 import { Global, Module } from '@nestjs/common';
+import { AccountCredentialsService } from '../accounts/account-credentials.service.js';
+import { CredentialsCipher } from '../crypto/credentials-cipher.js';
 import type { PlatformProvider } from './platform-provider.js';
 import { PLATFORM_PROVIDERS, PlatformRegistry } from './platform.registry.js';
 
+/** Every platform provider, and the credentials they are called with. */
 @Global()
 @Module({
   providers: [
@@ -11,7 +14,9 @@ import { PLATFORM_PROVIDERS, PlatformRegistry } from './platform.registry.js';
       useFactory: (...providers: PlatformProvider[]) => new PlatformRegistry(providers),
       inject: PLATFORM_PROVIDERS,
     },
+    CredentialsCipher,
+    AccountCredentialsService,
   ],
-  exports: [PlatformRegistry],
+  exports: [PlatformRegistry, CredentialsCipher, AccountCredentialsService],
 })
 export class PlatformsModule {}

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
+import type { AccountStatus } from '../accounts/social-account.entity.js';
 import type { PlatformName } from '../platforms/platform-name.js';
+import type { PublishedPost } from '../platforms/platform-provider.js';
 import { derivePostStatus, type TargetStatus } from './post-status.js';
+import type { PostMediaRef } from './post.repository.js';
 
 /** A target a worker has just claimed: it owns it until its lease expires. */
 export interface ClaimedTarget {
@@ -21,11 +24,22 @@ export interface ClaimedTarget {
   previousStatus: TargetStatus;
   /** When the previous attempt started, to bound the search for a post it may have published. */
   previousAttemptStartedAt: Date | null;
+  /** The account's own text if the post gave one, else the post's content. */
   content: string;
+  media: PostMediaRef[];
+  /** The thread's later posts, after `content`. */
+  thread: string[];
+  /** The parts of the thread already on the platform, in order: publishing goes on after them. */
+  publishedParts: PublishedPost[];
   /** When the target should have gone out; `maxLatenessSeconds` counts from here. */
   dueAt: Date;
   maxLatenessSeconds: number;
   encryptedCredentials: string | null;
+  accountStatus: AccountStatus;
+  /** Why the account needs reconnecting, when it does. */
+  accountStatusReason: string | null;
+  /** When the account's credentials are due for renewal (null: they do not expire). */
+  accountRenewAt: Date | null;
 }
 
 /** Why a target could not be claimed, and when to look again (null: nothing left to do). */
@@ -64,10 +78,16 @@ interface ClaimRow {
   claimed_at: Date;
   previous_status: TargetStatus;
   previous_attempt_started_at: Date | null;
-  content: string;
+  effective_content: string;
+  media: PostMediaRef[];
+  thread: string[];
+  published_parts: PublishedPost[];
   due_at: Date;
   max_lateness_seconds: number;
   encrypted_credentials: string | null;
+  account_status: AccountStatus;
+  account_status_reason: string | null;
+  account_renew_at: Date | null;
 }
 
 /**
@@ -108,7 +128,9 @@ export class PostTargetRepository {
                 OR (t.status = 'publishing' AND t.lease_expires_at < now()))
            RETURNING t.*, previous.status AS previous_status, previous.attempt_started_at AS previous_attempt_started_at
          )
-         SELECT c.*, c.updated_at AS claimed_at, p.content, p.max_lateness_seconds, a.encrypted_credentials
+         SELECT c.*, c.updated_at AS claimed_at, coalesce(c.content, p.content) AS effective_content, p.media, p.thread,
+                p.max_lateness_seconds, a.encrypted_credentials, a.status AS account_status,
+                a.status_reason AS account_status_reason, a.renew_at AS account_renew_at
            FROM claimed c
            JOIN posts p ON p.id = c.post_id
            JOIN social_accounts a ON a.id = c.account_id`,
@@ -145,6 +167,22 @@ export class PostTargetRepository {
        next_attempt_at = NULL`,
       [result.platformPostId, result.url],
     );
+  }
+
+  /**
+   * Records the thread's parts on the platform so far, and extends the lease for the next one: a
+   * later attempt goes on after them instead of posting them again. False if the claim was lost.
+   */
+  async recordParts(claim: ClaimedTarget, parts: PublishedPost[], leaseSeconds: number): Promise<boolean> {
+    const updated = await sqlRows<{ id: string }>(
+      this.dataSource.manager,
+      `UPDATE post_targets
+          SET published_parts = $3::jsonb, lease_expires_at = now() + make_interval(secs => $4), updated_at = now()
+        WHERE id = $1 AND status = 'publishing' AND attempts = $2
+        RETURNING id`,
+      [claim.id, claim.attempt, JSON.stringify(parts), leaseSeconds],
+    );
+    return updated.length === 1;
   }
 
   /** The post certainly did not land: try again at `retryAt`. */
@@ -306,9 +344,15 @@ function toClaimedTarget(row: ClaimRow): ClaimedTarget {
     claimedAt: row.claimed_at,
     previousStatus: row.previous_status,
     previousAttemptStartedAt: row.previous_attempt_started_at,
-    content: row.content,
+    content: row.effective_content,
+    media: row.media,
+    thread: row.thread,
+    publishedParts: row.published_parts,
     dueAt: row.due_at,
     maxLatenessSeconds: row.max_lateness_seconds,
     encryptedCredentials: row.encrypted_credentials,
+    accountStatus: row.account_status,
+    accountStatusReason: row.account_status_reason,
+    accountRenewAt: row.account_renew_at,
   };
 }

@@ -5,6 +5,12 @@ import type { PlatformName } from '../platforms/platform-name.js';
 import type { PostStatus, TargetStatus } from './post-status.js';
 import { refreshPostStatus, type AttemptOutcome } from './post-target.repository.js';
 
+/** An image of a post, in order, with the alt text given for it. */
+export interface PostMediaRef {
+  mediaId: string;
+  altText: string | null;
+}
+
 /** One finished attempt at a target, oldest first. */
 export interface AttemptView {
   attempt: number;
@@ -19,10 +25,14 @@ export interface TargetView {
   id: string;
   accountId: string;
   platform: PlatformName;
+  /** This account's own text, when the post gave one. */
+  content: string | null;
   status: TargetStatus;
   attempts: number;
   platformPostId: string | null;
   url: string | null;
+  /** Every post of the thread on the platform so far (the first is `platformPostId`). */
+  publishedParts: { platformPostId: string; url: string }[];
   error: string | null;
   publishedAt: Date | null;
   dueAt: Date;
@@ -35,6 +45,8 @@ export interface PostView {
   id: string;
   workspaceId: string;
   content: string;
+  media: PostMediaRef[];
+  thread: string[];
   publishAt: Date;
   maxLatenessSeconds: number;
   status: PostStatus;
@@ -46,10 +58,13 @@ export interface PostView {
 export interface NewPost {
   workspaceId: string;
   content: string;
+  media: PostMediaRef[];
+  thread: string[];
   publishAt: Date;
   /** Omitted: the workspace's default. */
   maxLatenessSeconds?: number;
-  targets: { accountId: string; platform: PlatformName }[];
+  /** `content`: the account's own text, or null for the post's. */
+  targets: { accountId: string; platform: PlatformName; content: string | null }[];
 }
 
 /** An `Idempotency-Key` of `POST /v1/posts`: the key, a hash of the request, and the response to keep. */
@@ -72,6 +87,8 @@ interface PostRow {
   id: string;
   workspace_id: string;
   content: string;
+  media: PostMediaRef[];
+  thread: string[];
   publish_at: Date;
   max_lateness_seconds: number;
   status: PostStatus;
@@ -84,10 +101,12 @@ interface TargetRow {
   post_id: string;
   account_id: string;
   platform: PlatformName;
+  content: string | null;
   status: TargetStatus;
   attempts: number;
   platform_post_id: string | null;
   url: string | null;
+  published_parts: { platformPostId: string; url: string }[];
   last_error: string | null;
   published_at: Date | null;
   due_at: Date;
@@ -122,16 +141,30 @@ export class PostRepository {
       }
       const [row] = await sqlRows<PostRow>(
         manager,
-        `INSERT INTO posts (workspace_id, content, publish_at, max_lateness_seconds, status)
-         SELECT $1, $2, $3, coalesce($4, w.default_max_lateness_seconds), 'scheduled' FROM workspaces w WHERE w.id = $1
+        `INSERT INTO posts (workspace_id, content, media, thread, publish_at, max_lateness_seconds, status)
+         SELECT $1, $2, $3::jsonb, $4::text[], $5, coalesce($6, w.default_max_lateness_seconds), 'scheduled'
+           FROM workspaces w WHERE w.id = $1
          RETURNING *`,
-        [post.workspaceId, post.content, post.publishAt, post.maxLatenessSeconds ?? null],
+        [
+          post.workspaceId,
+          post.content,
+          JSON.stringify(post.media),
+          post.thread,
+          post.publishAt,
+          post.maxLatenessSeconds ?? null,
+        ],
       );
       await manager.query(
-        `INSERT INTO post_targets (post_id, account_id, platform, status, due_at, next_attempt_at)
-         SELECT $1, account_id, platform, 'scheduled', $2, $2
-           FROM unnest($3::uuid[], $4::text[]) AS t(account_id, platform)`,
-        [row.id, post.publishAt, post.targets.map((t) => t.accountId), post.targets.map((t) => t.platform)],
+        `INSERT INTO post_targets (post_id, account_id, platform, content, status, due_at, next_attempt_at)
+         SELECT $1, account_id, platform, content, 'scheduled', $2, $2
+           FROM unnest($3::uuid[], $4::text[], $5::text[]) AS t(account_id, platform, content)`,
+        [
+          row.id,
+          post.publishAt,
+          post.targets.map((t) => t.accountId),
+          post.targets.map((t) => t.platform),
+          post.targets.map((t) => t.content),
+        ],
       );
       const [created] = await this.withTargets(manager, [row]);
       if (idempotency) {
@@ -238,6 +271,8 @@ export class PostRepository {
       id: row.id,
       workspaceId: row.workspace_id,
       content: row.content,
+      media: row.media,
+      thread: row.thread,
       publishAt: row.publish_at,
       maxLatenessSeconds: row.max_lateness_seconds,
       status: row.status,
@@ -298,10 +333,12 @@ function toTargetView(row: TargetRow): TargetView {
     id: row.id,
     accountId: row.account_id,
     platform: row.platform,
+    content: row.content,
     status: row.status,
     attempts: row.attempts,
     platformPostId: row.platform_post_id,
     url: row.url,
+    publishedParts: row.published_parts.map(({ platformPostId, url }) => ({ platformPostId, url })),
     error: row.last_error,
     publishedAt: row.published_at,
     dueAt: row.due_at,

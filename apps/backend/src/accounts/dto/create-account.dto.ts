@@ -1,6 +1,6 @@
 import { PLATFORM_NAMES, type PlatformName } from '@app/shared';
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsObject, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -8,11 +8,13 @@ export class CreateAccountDto {
   @IsIn(PLATFORM_NAMES, { message: `platform must be one of: ${PLATFORM_NAMES.join(', ')}` })
   platform: PlatformName;
 
+  /** Omitted: the name the platform gives the account. */
+  @IsOptional()
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
-  name: string;
+  name?: string;
 
   /** Platform-specific; its shape is checked by the platform's provider. */
   @IsObject()

@@ -13,10 +13,14 @@ export interface TargetResponse {
   id: string;
   accountId: string;
   platform: PlatformName;
+  /** This account's own text, when the post gave one. */
+  content: string | null;
   status: TargetStatus;
   attempts: number;
   platformPostId: string | null;
   url: string | null;
+  /** Each post of a thread on the platform so far (a single post: just the one). */
+  publishedParts: { platformPostId: string; url: string }[];
   error: string | null;
   publishedAt: string | null;
   /** Every finished attempt, oldest first (only on `GET /v1/posts/:id`). */
@@ -27,6 +31,8 @@ export interface PostResponse {
   id: string;
   status: PostStatus;
   content: string;
+  media: { mediaId: string; altText: string | null }[];
+  thread: string[];
   publishAt: string;
   maxLatenessSeconds: number;
   createdAt: string;
@@ -44,6 +50,8 @@ export function toPostResponse(post: PostView, withHistory = false): PostRespons
     id: post.id,
     status: post.status,
     content: post.content,
+    media: post.media,
+    thread: post.thread,
     publishAt: post.publishAt.toISOString(),
     maxLatenessSeconds: post.maxLatenessSeconds,
     createdAt: post.createdAt.toISOString(),
@@ -52,10 +60,12 @@ export function toPostResponse(post: PostView, withHistory = false): PostRespons
       id: target.id,
       accountId: target.accountId,
       platform: target.platform,
+      content: target.content,
       status: target.status,
       attempts: target.attempts,
       platformPostId: target.platformPostId,
       url: target.url,
+      publishedParts: target.publishedParts,
       error: target.error,
       publishedAt: target.publishedAt?.toISOString() ?? null,
       ...(withHistory

@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AccountCredentialsService,
+  AppConfig,
+  DomainError,
+  PLATFORM_NAMES,
+  PlatformRegistry,
+  SocialAccountRepository,
+  type ConnectedAccount,
+  type OAuthConnection,
+  type PlatformName,
+  type PlatformProvider,
+} from '@app/shared';
+import { toAccountResponse, type AccountResponse } from '../accounts/dto/account.response.js';
+import { OAuthStateCodec } from './oauth-state.js';
+
+export interface ConnectStart {
+  authorizeUrl: string;
+  /** The link works until then. */
+  expiresAt: string;
+}
+
+/** The callback's query, as the platform sends it back. */
+export interface ConnectCallback {
+  code?: string;
+  state?: string;
+  error?: string;
+  error_description?: string;
+}
+
+/**
+ * OAuth 2.0 connections: sends people to the platform's authorize page (PKCE, sealed expiring state),
+ * then exchanges the code and stores the accounts it gives access to, encrypted. Connecting an
+ * account that exists already renews its credentials and makes it active again.
+ */
+@Injectable()
+export class ConnectService {
+  constructor(
+    private readonly platforms: PlatformRegistry,
+    private readonly states: OAuthStateCodec,
+    private readonly accounts: SocialAccountRepository,
+    private readonly credentials: AccountCredentialsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  start(workspaceId: string, platform: string): ConnectStart {
+    const { name, oauth } = this.oauthOf(platform);
+    const { state, codeChallenge, expiresAt } = this.states.issue(workspaceId, name);
+    return {
+      authorizeUrl: oauth.authorizeUrl({ redirectUri: this.redirectUri(name), state, codeChallenge }),
+      expiresAt: expiresAt.toISOString(),
+    };
+  }
+
+  async complete(platform: string, callback: ConnectCallback): Promise<AccountResponse[]> {
+    const { name, provider, oauth } = this.oauthOf(platform);
+    if (callback.error) {
+      const detail = callback.error_description ? `: ${callback.error_description}` : '';
+      throw DomainError.validation([
+        { field: 'error', message: `${provider.rules.displayName} did not grant access (${callback.error}${detail})` },
+      ]);
+    }
+    if (!callback.code || !callback.state) {
+      throw DomainError.validation([{ field: 'code', message: 'the callback needs code and state' }]);
+    }
+    const state = this.states.open(callback.state, name);
+    let connected: ConnectedAccount<unknown>[];
+    try {
+      connected = await oauth.exchangeCode({
+        code: callback.code,
+        redirectUri: this.redirectUri(name),
+        codeVerifier: state.codeVerifier,
+      });
+    } catch (error) {
+      const failure = provider.classifyError(error);
+      const message = `${provider.rules.displayName} refused the connection: ${failure.message}`;
+      if (failure.kind === 'permanent') throw DomainError.validation([{ field: 'code', message }]);
+      throw new DomainError('DEPENDENCY_UNAVAILABLE', `${message}. Try again later.`);
+    }
+    if (connected.length === 0) {
+      throw DomainError.validation([
+        { field: 'code', message: `the ${provider.rules.displayName} login gives access to no account Herald can post to` },
+      ]);
+    }
+    const saved = [];
+    for (const account of connected) {
+      saved.push(
+        await this.accounts.connect({
+          workspaceId: state.workspaceId,
+          platform: name,
+          name: account.identity.displayName,
+          externalId: account.identity.externalId,
+          ...this.credentials.seal(name, account.credentials),
+        }),
+      );
+    }
+    return saved.map(toAccountResponse);
+  }
+
+  private redirectUri(platform: PlatformName): string {
+    return `${this.config.publicBaseUrl}/v1/connect/${platform}/callback`;
+  }
+
+  private oauthOf(platform: string): { name: PlatformName; provider: PlatformProvider; oauth: OAuthConnection<unknown> } {
+    if (!(PLATFORM_NAMES as readonly string[]).includes(platform)) {
+      throw DomainError.notFound(`Platform "${platform}"`);
+    }
+    const name = platform as PlatformName;
+    const provider = this.platforms.get(name);
+    const oauth = provider.oauth;
+    if (!oauth) {
+      throw DomainError.validation([
+        {
+          field: 'platform',
+          message: `${provider.rules.displayName} accounts are not connected through OAuth; add them with POST /v1/accounts`,
+        },
+      ]);
+    }
+    const missing = oauth.missingSettings();
+    if (missing.length > 0) {
+      throw new DomainError('NOT_CONFIGURED', `Connecting ${provider.rules.displayName} needs ${missing.join(' and ')}`);
+    }
+    return { name, provider, oauth };
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Why a file cannot be used as an image, phrased to follow the name of the field it came from
+ * (`media.0.url: is text/html, not an image`). Safe to show to the client.
+ */
+export class MediaProblem extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MediaProblem';
+  }
+}

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { sqlRows } from '../database/sql-rows.js';
+
+/** One stored image (table `media`). */
+export interface MediaRecord {
+  id: string;
+  workspaceId: string;
+  storageKey: string;
+  mimeType: string;
+  sizeBytes: number;
+  sha256: string;
+  sourceUrl: string | null;
+  createdAt: Date;
+}
+
+interface MediaRow {
+  id: string;
+  workspace_id: string;
+  storage_key: string;
+  mime_type: string;
+  size_bytes: number;
+  sha256: string;
+  source_url: string | null;
+  created_at: Date;
+}
+
+const COLUMNS = 'id, workspace_id, storage_key, mime_type, size_bytes, sha256, source_url, created_at';
+
+const toRecord = (row: MediaRow): MediaRecord => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  storageKey: row.storage_key,
+  mimeType: row.mime_type,
+  sizeBytes: row.size_bytes,
+  sha256: row.sha256,
+  sourceUrl: row.source_url,
+  createdAt: row.created_at,
+});
+
+@Injectable()
+export class MediaRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(media: Omit<MediaRecord, 'createdAt'>): Promise<MediaRecord> {
+    const [row] = await sqlRows<MediaRow>(
+      this.dataSource.manager,
+      `INSERT INTO media (id, workspace_id, storage_key, mime_type, size_bytes, sha256, source_url)
+        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+      [
+        media.id,
+        media.workspaceId,
+        media.storageKey,
+        media.mimeType,
+        media.sizeBytes,
+        media.sha256,
+        media.sourceUrl,
+      ],
+    );
+    return toRecord(row);
+  }
+
+  async findOne(workspaceId: string, id: string): Promise<MediaRecord | null> {
+    const [row] = await sqlRows<MediaRow>(
+      this.dataSource.manager,
+      `SELECT ${COLUMNS} FROM media WHERE id = $1 AND workspace_id = $2`,
+      [id, workspaceId],
+    );
+    return row ? toRecord(row) : null;
+  }
+
+  /** The media of `ids` that exist, in any workspace (callers hold ids from a post or a signed link). */
+  async findByIds(ids: string[]): Promise<MediaRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await sqlRows<MediaRow>(
+      this.dataSource.manager,
+      `SELECT ${COLUMNS} FROM media WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** The media of `ids` that exist in this workspace. */
+  async findManyInWorkspace(workspaceId: string, ids: string[]): Promise<MediaRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await sqlRows<MediaRow>(
+      this.dataSource.manager,
+      `SELECT ${COLUMNS} FROM media WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
+      [workspaceId, ids],
+    );
+    return rows.map(toRecord);
+  }
+}
