@@ -329,7 +329,7 @@ function parseMultipart(req: IncomingMessage, maxBytes: number): Promise<ParsedB
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () =>
-        files.push({ field, filename: info.filename, mimeType: info.mimeType, data: Buffer.concat(chunks) }),
+        files.push({ field, filename: info.filename ?? '', mimeType: info.mimeType, data: Buffer.concat(chunks) }),
       );
     });
     parser.on('close', () => resolve({ body, files, raw: undefined }));

@@ -23,7 +23,12 @@ export type TokenProblem = 'invalid' | 'revoked' | 'expired';
 export function unauthorized(problem: TokenProblem): HttpProblem {
   switch (problem) {
     case 'revoked':
-      return restliError(401, 'REVOKED_ACCESS_TOKEN', 'The token used in the request has been revoked by the user', 65601);
+      return restliError(
+        401,
+        'REVOKED_ACCESS_TOKEN',
+        'The token used in the request has been revoked by the user',
+        65601,
+      );
     case 'expired':
       return restliError(401, 'EXPIRED_ACCESS_TOKEN', 'The token used in the request has expired', 65602);
     case 'invalid':
@@ -114,7 +119,11 @@ const base64url = (data: Buffer) => data.toString('base64url').replace(/[-_]/g, 
 /** A member made up from a seed (a token nobody issued still belongs to someone: the same one every time). */
 export function memberFromSeed(seed: string): Member {
   const hash = createHash('sha256').update(seed).digest();
-  return { sub: base64url(hash).slice(0, 10), givenName: 'Emulated', familyName: `Member ${hash.toString('hex', 0, 3)}` };
+  return {
+    sub: base64url(hash).slice(0, 10),
+    givenName: 'Emulated',
+    familyName: `Member ${hash.toString('hex', 0, 3)}`,
+  };
 }
 
 export const personUrn = (member: Member) => `urn:li:person:${member.sub}`;

@@ -1,27 +1,26 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import {
-  duplicateContent,
-  faultBody,
-  HttpProblem,
-  invalidRequest,
-  notFound,
-  renderText,
-  snowflakes,
-  unauthorized,
-  userForToken,
-  weightedLength,
-  X_MAX_WEIGHTED_LENGTH,
-} from './x-wire.js';
+import { readBody, type RequestBody, send } from './x-http.js';
+import { XMediaUploads } from './x-media.js';
+import { EMULATED_X_CLIENT, type IssuedTokens, type XOAuthClient, XOAuthServer } from './x-oauth.js';
+import { ROUTES, XRateLimits, type XEndpoint } from './x-routes.js';
+import { type RecordedTweet, XTweets } from './x-tweets.js';
+import { faultBody, HttpProblem, notFound, snowflakes, unauthorized, userForToken, type XUser } from './x-wire.js';
 
 /**
- * An in-process stand-in for the parts of the X API v2 that Herald calls, speaking the same wire format
- * (bodies, status codes, x-rate-limit-* headers), with knobs to make it fail on purpose.
- * Deliberately independent of Herald's own code, so it cannot share Herald's bugs.
+ * An in-process stand-in for the parts of X that Herald calls, speaking the same wire format (API v2 bodies,
+ * status codes, x-rate-limit-* headers, chunked media upload, OAuth 2.0 with PKCE), with knobs to make it
+ * fail on purpose. Deliberately independent of Herald's own code, so it cannot share Herald's bugs.
+ *
+ * Any bearer token is accepted as some user (derived from the token) unless it was revoked; tokens the
+ * emulator issued itself (OAuth, `mintTokens`) belong to the user who approved them and expire.
  */
 
-export type XEndpoint = 'createTweet' | 'me' | 'userTweets';
+export type { XEndpoint } from './x-routes.js';
+export type { RecordedTweet } from './x-tweets.js';
+export type { AttachedMedia } from './x-media.js';
+export { EMULATED_X_CLIENT, type IssuedTokens, type XOAuthClient } from './x-oauth.js';
 
 export interface XFault {
   /** Status to answer with. Omitted: answer normally (after `delayMs`, if any). */
@@ -34,20 +33,12 @@ export interface XFault {
   resetInSeconds?: number;
   /** Replaces the default X-style error body. */
   body?: object;
-  /** Record the tweet first, then answer with the fault: "the post landed, the response was lost". */
+  /** Handle the request first, then answer with the fault: "the post landed, the response was lost". */
   afterRecord?: boolean;
   /** Close the connection without answering (the client sees "socket hang up"/ECONNRESET). */
   dropConnection?: boolean;
   /** Only requests to this endpoint match (default: any API request). */
   endpoint?: XEndpoint;
-}
-
-export interface RecordedTweet {
-  id: string;
-  text: string;
-  authorId: string;
-  token: string;
-  receivedAt: Date;
 }
 
 export interface RecordedRequest {
@@ -66,37 +57,65 @@ export interface XEmulatorOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** Called for every tweet recorded (e.g. to log it). */
   onTweet?: (tweet: RecordedTweet) => void;
+  /** The apps registered for OAuth (default: {@link EMULATED_X_CLIENT}). */
+  oauthClients?: XOAuthClient[];
+  /** How long issued access tokens work (X: 2 hours). */
+  tokenLifetimeSeconds?: number;
+  /** How long uploaded media can be attached to a post (X: 24 hours). */
+  mediaLifetimeSeconds?: number;
 }
 
 export interface XEmulator {
-  /** Base URL without trailing slash, e.g. `http://127.0.0.1:4567`. */
+  /** Base URL without trailing slash, e.g. `http://127.0.0.1:4567` (API and authorize page alike). */
   readonly url: string;
   readonly tweets: RecordedTweet[];
   readonly requests: RecordedRequest[];
+  /** The app registered for OAuth (the first of `oauthClients`). */
+  readonly oauthClient: XOAuthClient;
   failNext(fault: XFault): void;
   setDelay(ms: number): void;
+  /** Revokes a token; for a token the emulator issued, the whole grant (its refresh token too). */
   revokeToken(token: string): void;
-  /** Forgets tweets, requests, faults, revocations and the delay. */
+  /** Tokens (with a refresh token) for a new user, as if they had just connected `oauthClient`. */
+  mintTokens(): IssuedTokens;
+  /** Forgets tweets, uploads, requests, faults, revocations of unissued tokens and the delay; grants stay. */
   reset(): void;
-  userFor(token: string): { id: string; name: string; username: string };
+  userFor(token: string): XUser;
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
-const RATE_LIMITS: Record<XEndpoint, number> = { createTweet: 200, me: 75, userTweets: 900 };
-const WINDOW_MS = 15 * 60 * 1000;
+/** An append carries one chunk of up to 5 MB, in multipart. */
+const MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+interface Answer {
+  status: number;
+  body?: object | string;
+  headers: Record<string, string>;
+}
 
 export async function startXEmulator(options: XEmulatorOptions = {}): Promise<XEmulator> {
   const tweets: RecordedTweet[] = [];
   const requests: RecordedRequest[] = [];
   let faults: Array<XFault & { remaining: number }> = [];
   let revoked = new Set<string>();
-  let usage = new Map<string, { windowStart: number; used: number }>();
   let globalDelayMs = 0;
   const sleepers = new Map<NodeJS.Timeout, () => void>();
 
-  const userFor = userForToken;
   const nextId = snowflakes();
+  const rateLimits = new XRateLimits();
+  const oauthClients = options.oauthClients ?? [EMULATED_X_CLIENT];
+  const oauth = new XOAuthServer(oauthClients, options.tokenLifetimeSeconds ?? 2 * 60 * 60);
+  const media = new XMediaUploads(nextId, options.mediaLifetimeSeconds ?? 24 * 60 * 60);
+  const posts = new XTweets(tweets, media, nextId, options.onTweet);
+
+  const userFor = (token: string): XUser => oauth.lookup(token)?.user ?? userForToken(token);
+
+  const authenticate = (token: string | undefined): XUser => {
+    if (!token || revoked.has(token)) throw unauthorized();
+    const issued = oauth.lookup(token);
+    if (issued && !issued.usable) throw unauthorized();
+    return issued?.user ?? userForToken(token);
+  };
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -107,7 +126,7 @@ export async function startXEmulator(options: XEmulatorOptions = {}): Promise<XE
       sleepers.set(timer, resolve);
     });
 
-  const takeFault = (endpoint: XEndpoint | undefined): XFault | undefined => {
+  const takeFault = (endpoint: XEndpoint): XFault | undefined => {
     const index = faults.findIndex((fault) => fault.endpoint === undefined || fault.endpoint === endpoint);
     if (index < 0) return undefined;
     const fault = faults[index];
@@ -120,137 +139,82 @@ export async function startXEmulator(options: XEmulatorOptions = {}): Promise<XE
     faults.push({ ...fault, remaining: Math.max(1, fault.count ?? 1) });
   };
 
+  const revokeToken = (token: string) => {
+    if (!oauth.revoke(token)) revoked.add(token);
+  };
+
   const reset = () => {
     tweets.length = 0;
     requests.length = 0;
     faults = [];
     revoked = new Set();
-    usage = new Map();
+    rateLimits.reset();
     globalDelayMs = 0;
+    media.reset();
   };
 
-  const rateLimitHeaders = (endpoint: XEndpoint, token: string | undefined): Record<string, string> => {
-    const key = `${endpoint}:${token ?? ''}`;
-    const now = Date.now();
-    let window = usage.get(key);
-    if (!window || now - window.windowStart >= WINDOW_MS) {
-      window = { windowStart: now, used: 0 };
-      usage.set(key, window);
-    }
-    window.used += 1;
-    const limit = RATE_LIMITS[endpoint];
-    return {
-      'x-rate-limit-limit': String(limit),
-      // The emulator never limits on its own (use a 429 fault); it only reports plausible numbers.
-      'x-rate-limit-remaining': String(Math.max(1, limit - window.used)),
-      'x-rate-limit-reset': String(Math.ceil((window.windowStart + WINDOW_MS) / 1000)),
-    };
-  };
-
-  const send = (res: ServerResponse, status: number, body?: object, headers: Record<string, string> = {}) => {
-    if (res.destroyed || res.headersSent) return;
-    const payload = body === undefined ? '' : JSON.stringify(body);
-    res.writeHead(status, {
-      ...headers,
-      ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
-      'content-length': String(Buffer.byteLength(payload)),
-    });
-    res.end(payload);
-  };
-
-  const readJson = async (req: IncomingMessage): Promise<unknown> => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) throw invalidRequest('Request body is too large.');
-      chunks.push(chunk);
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
-    if (text.trim() === '') return undefined;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw invalidRequest('Request body is not valid JSON.');
-    }
-  };
-
-  const bearerToken = (req: IncomingMessage): string | undefined => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    return match?.[1];
-  };
-
-  const authenticate = (token: string | undefined) => {
-    if (!token || revoked.has(token)) throw unauthorized();
-    return userFor(token);
-  };
-
-  const createTweet = (token: string | undefined, body: unknown) => {
-    const author = authenticate(token);
-    const text = (body as { text?: unknown } | undefined)?.text;
-    if (typeof text !== 'string' || text.trim() === '') {
-      throw invalidRequest('$.text: text is required and must be a non-empty string');
-    }
-    const length = weightedLength(text);
-    if (length > X_MAX_WEIGHTED_LENGTH) {
-      throw invalidRequest(`$.text: Tweet text is too long (${length} weighted characters; the limit is 280)`);
-    }
-    if (tweets.some((tweet) => tweet.authorId === author.id && tweet.text === text)) {
-      throw duplicateContent();
-    }
-    const tweet: RecordedTweet = { id: nextId(), text, authorId: author.id, token: token!, receivedAt: new Date() };
-    tweets.push(tweet);
-    options.onTweet?.(tweet);
-    return tweet;
-  };
-
-  const userTweets = (token: string | undefined, userId: string, query: URLSearchParams) => {
-    authenticate(token);
-    const maxResults = Number(query.get('max_results') ?? '10');
-    if (!Number.isInteger(maxResults) || maxResults < 5 || maxResults > 100) {
-      throw invalidRequest('The `max_results` query parameter value is not between 5 and 100');
-    }
-    const bound = (name: string): number | undefined => {
-      const value = query.get(name);
-      if (value === null) return undefined;
-      const time = Date.parse(value);
-      if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(time)) {
-        throw invalidRequest(`Invalid '${name}':'${value}'. '${name}' must be a RFC 3339 date-time.`);
+  /** What X answers, before any fault: the endpoint's own work. */
+  const perform = (
+    endpoint: XEndpoint,
+    req: IncomingMessage,
+    url: URL,
+    params: Record<string, string>,
+    token: string | undefined,
+    body: RequestBody,
+  ): Omit<Answer, 'headers'> & { headers?: Record<string, string> } => {
+    switch (endpoint) {
+      case 'createTweet':
+        return { status: 201, body: posts.create(authenticate(token), token!, body.json) };
+      case 'me':
+        return { status: 200, body: { data: authenticate(token) } };
+      case 'userTweets':
+        authenticate(token);
+        return { status: 200, body: posts.timeline(params.id, url.searchParams) };
+      case 'mediaInitialize':
+        return { status: 200, body: media.initialize(authenticate(token), body.json) };
+      case 'mediaAppend':
+        return { status: 200, body: media.append(authenticate(token), params.id, body.fields ?? {}, body.files) };
+      case 'mediaFinalize':
+        return { status: 200, body: media.finalize(authenticate(token), params.id) };
+      case 'mediaStatus':
+        return { status: 200, body: media.status(authenticate(token), url.searchParams) };
+      case 'mediaMetadata':
+        return { status: 200, body: media.createMetadata(authenticate(token), body.json) };
+      case 'oauthToken':
+        return { status: 200, body: oauth.token(req.headers.authorization, body.fields) };
+      case 'oauthAuthorize': {
+        // A web page on x.com, not the API: it redirects or shows an error page.
+        const outcome = oauth.authorize(url.searchParams);
+        if ('redirect' in outcome) return { status: 302, headers: { location: outcome.redirect } };
+        return { status: outcome.status, body: `<!doctype html><title>X</title><p>${escapeHtml(outcome.message)}</p>` };
       }
-      return time;
-    };
-    const start = bound('start_time');
-    const end = bound('end_time');
-    const offset = Number(Buffer.from(query.get('pagination_token') ?? '', 'base64url').toString() || '0');
-    const matching = tweets
-      .filter((tweet) => tweet.authorId === userId)
-      .filter((tweet) => start === undefined || tweet.receivedAt.getTime() >= start)
-      .filter((tweet) => end === undefined || tweet.receivedAt.getTime() <= end)
-      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
-    const page = matching.slice(offset, offset + maxResults);
-    if (page.length === 0) return { meta: { result_count: 0 } };
-    const hasMore = offset + maxResults < matching.length;
-    return {
-      data: page.map((tweet) => ({
-        id: tweet.id,
-        text: renderText(tweet.text),
-        created_at: tweet.receivedAt.toISOString(),
-        edit_history_tweet_ids: [tweet.id],
-      })),
-      meta: {
-        result_count: page.length,
-        newest_id: page[0].id,
-        oldest_id: page[page.length - 1].id,
-        ...(hasMore ? { next_token: Buffer.from(String(offset + maxResults)).toString('base64url') } : {}),
-      },
-    };
+    }
+  };
+
+  const answer = (...args: Parameters<typeof perform>): Answer => {
+    const [endpoint, , , , token] = args;
+    const headers: Record<string, string> =
+      endpoint === 'oauthAuthorize'
+        ? {}
+        : endpoint === 'oauthToken'
+          ? { 'cache-control': 'no-store' }
+          : rateLimits.use(endpoint, token);
+    try {
+      const result = perform(...args);
+      return { ...result, headers: { ...headers, ...result.headers } };
+    } catch (error) {
+      if (error instanceof HttpProblem) return { status: error.status, body: error.body, headers };
+      throw error;
+    }
   };
 
   const handleControl = async (req: IncomingMessage, res: ServerResponse, path: string) => {
-    const body = req.method === 'POST' ? ((await readJson(req)) as Record<string, unknown> | undefined) : undefined;
+    const parsed = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : undefined;
+    const json = parsed?.json;
+    const body = (typeof json === 'object' && json !== null ? json : undefined) as Record<string, unknown> | undefined;
     const route = `${req.method} ${path}`;
     if (route === 'POST /_emulator/faults') {
-      const list = (Array.isArray(body) ? body : [body]) as XFault[];
+      const list = (Array.isArray(json) ? json : [json]) as XFault[];
       list.filter((fault) => fault && typeof fault === 'object').forEach(failNext);
       return send(res, 200, { queued: faults.length });
     }
@@ -259,15 +223,16 @@ export async function startXEmulator(options: XEmulatorOptions = {}): Promise<XE
       return send(res, 200, { delayMs: globalDelayMs });
     }
     if (route === 'POST /_emulator/revoke' && typeof body?.token === 'string') {
-      revoked.add(body.token);
+      revokeToken(body.token);
       return send(res, 200, { revoked: true });
     }
+    if (route === 'POST /_emulator/tokens') return send(res, 200, oauth.mint());
     if (route === 'POST /_emulator/reset') {
       reset();
       return send(res, 200, { reset: true });
     }
     if (route === 'GET /_emulator/tweets') {
-      return send(res, 200, { data: tweets.map((t) => ({ ...t, receivedAt: t.receivedAt.toISOString() })) });
+      return send(res, 200, { data: tweets.map(describeTweet) });
     }
     if (route === 'GET /_emulator/requests') {
       return send(res, 200, { data: requests.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })) });
@@ -275,17 +240,16 @@ export async function startXEmulator(options: XEmulatorOptions = {}): Promise<XE
     return send(res, 404, { error: `No emulator control at ${route}` });
   };
 
-  const endpointOf = (method: string | undefined, path: string): XEndpoint | undefined => {
-    if (method === 'POST' && path === '/2/tweets') return 'createTweet';
-    if (method === 'GET' && path === '/2/users/me') return 'me';
-    if (method === 'GET' && /^\/2\/users\/\d+\/tweets$/.test(path)) return 'userTweets';
-    return undefined;
-  };
-
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    const endpoint = endpointOf(req.method, url.pathname);
-    const token = bearerToken(req);
     const method = req.method ?? 'GET';
+    let params: Record<string, string> = {};
+    const route = ROUTES.find((candidate) => {
+      const match = candidate.method === method ? candidate.path.exec(url.pathname) : null;
+      if (match) params = { ...match.groups };
+      return match !== null;
+    });
+    const endpoint = route?.endpoint;
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     const record: RecordedRequest = { method, path: url.pathname, endpoint, token, receivedAt: new Date() };
     requests.push(record);
     let clientGone = false;
@@ -296,27 +260,11 @@ export async function startXEmulator(options: XEmulatorOptions = {}): Promise<XE
       const problem = notFound(req.method, url.pathname);
       return send(res, problem.status, problem.body);
     }
-    const body = endpoint === 'createTweet' ? await readJson(req) : undefined;
+    const body = await readBody(req, MAX_BODY_BYTES);
     const fault = takeFault(endpoint);
 
-    const answer = (): [number, object, Record<string, string>] => {
-      const headers = rateLimitHeaders(endpoint, token);
-      try {
-        if (endpoint === 'createTweet') {
-          const tweet = createTweet(token, body);
-          const data = { id: tweet.id, text: renderText(tweet.text), edit_history_tweet_ids: [tweet.id] };
-          return [201, { data }, headers];
-        }
-        if (endpoint === 'me') return [200, { data: authenticate(token) }, headers];
-        return [200, userTweets(token, url.pathname.split('/')[3], url.searchParams), headers];
-      } catch (error) {
-        if (error instanceof HttpProblem) return [error.status, error.body, headers];
-        throw error;
-      }
-    };
-
-    // "Landed, then lost": the tweet exists whatever the client ends up seeing.
-    const early = fault?.afterRecord ? answer() : undefined;
+    // "Landed, then lost": the request takes effect whatever the client ends up seeing.
+    const early = fault?.afterRecord ? answer(endpoint, req, url, params, token, body) : undefined;
     const delayMs = (fault?.delayMs ?? 0) + globalDelayMs;
     if (delayMs > 0) await sleep(delayMs);
     if (clientGone || res.destroyed) return; // the client gave up (timeout): nothing more happens
@@ -326,17 +274,13 @@ export async function startXEmulator(options: XEmulatorOptions = {}): Promise<XE
       return;
     }
     if (fault?.status !== undefined) {
-      const headers: Record<string, string> = {};
-      if (fault.status === 429) {
-        headers['x-rate-limit-limit'] = String(RATE_LIMITS[endpoint]);
-        headers['x-rate-limit-remaining'] = '0';
-        headers['x-rate-limit-reset'] = String(Math.floor(Date.now() / 1000) + (fault.resetInSeconds ?? 60));
-      } else {
-        Object.assign(headers, rateLimitHeaders(endpoint, token));
-      }
+      const headers =
+        fault.status === 429
+          ? rateLimits.exhausted(endpoint, fault.resetInSeconds ?? 60)
+          : rateLimits.use(endpoint, token);
       return send(res, fault.status, fault.body ?? faultBody(fault.status), headers);
     }
-    const [status, responseBody, headers] = early ?? answer();
+    const { status, body: responseBody, headers } = early ?? answer(endpoint, req, url, params, token, body);
     return send(res, status, responseBody, headers);
   };
 
@@ -369,9 +313,11 @@ export async function startXEmulator(options: XEmulatorOptions = {}): Promise<XE
     url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     tweets,
     requests,
+    oauthClient: oauthClients[0],
     failNext,
     setDelay: (ms) => (globalDelayMs = Math.max(0, ms)),
-    revokeToken: (token) => revoked.add(token),
+    revokeToken,
+    mintTokens: () => oauth.mint(),
     reset,
     userFor,
     close: () =>
@@ -386,3 +332,14 @@ export async function startXEmulator(options: XEmulatorOptions = {}): Promise<XE
       }),
   };
 }
+
+/** A tweet as the control API lists it: media as type, size and alt text rather than bytes. */
+function describeTweet(tweet: RecordedTweet) {
+  return {
+    ...tweet,
+    receivedAt: tweet.receivedAt.toISOString(),
+    media: tweet.media?.map(({ data, ...item }) => ({ ...item, sizeBytes: data.length })),
+  };
+}
+
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

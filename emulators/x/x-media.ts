@@ -65,9 +65,11 @@ export class XMediaUploads {
       throw invalidRequest('$.total_bytes: is missing but it is required');
     }
     const limits = typeof category === 'string' ? CATEGORY_LIMITS[category] : undefined;
-    if (!limits) throw invalidRequest(`$.media_category: ${String(category)} is not an accepted image category`);
+    if (typeof category !== 'string' || !limits) {
+      throw invalidRequest(`$.media_category: ${JSON.stringify(category)} is not an accepted image category`);
+    }
     if (!limits.types.includes(mimeType)) {
-      throw invalidRequest(`media_type ${mimeType} is not supported for media_category ${String(category)}`);
+      throw invalidRequest(`media_type ${mimeType} is not supported for media_category ${category}`);
     }
     if (totalBytes > limits.maxBytes) throw invalidRequest(`File size exceeds ${limits.maxBytes} bytes.`);
 
@@ -95,7 +97,8 @@ export class XMediaUploads {
     if (!media) throw invalidRequest('$.media: is missing but it is required');
     upload.segments.set(index, media.data);
     const received = [...upload.segments.values()].reduce((sum, part) => sum + part.length, 0);
-    if (received > upload.totalBytes) throw invalidRequest('Segments add up to more than the provided total file size.');
+    if (received > upload.totalBytes)
+      throw invalidRequest('Segments add up to more than the provided total file size.');
     return { data: { expires_at: Math.floor(upload.expiresAt / 1000) } };
   }
 

@@ -32,11 +32,13 @@ export const invalidRequest = (message: string, parameters?: Record<string, stri
 export const invalidMediaIds = (ids: string[]) =>
   invalidRequest('Your media IDs are invalid.', { 'media.media_ids': ids });
 
-const forbidden = (detail: string) => new HttpProblem(403, { detail, type: 'about:blank', title: 'Forbidden', status: 403 });
+const forbidden = (detail: string) =>
+  new HttpProblem(403, { detail, type: 'about:blank', title: 'Forbidden', status: 403 });
 
 export const duplicateContent = () => forbidden('You are not allowed to create a Tweet with duplicate content.');
 
-export const replyNotVisible = () => forbidden('You attempted to reply to a Tweet that is deleted or not visible to you.');
+export const replyNotVisible = () =>
+  forbidden('You attempted to reply to a Tweet that is deleted or not visible to you.');
 
 export const notFound = (method: string | undefined, path: string) =>
   new HttpProblem(404, {

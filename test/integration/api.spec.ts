@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startXEmulator, type XEmulator } from '../../emulators/x/x-emulator.js';
 import { ApiClient } from '../support/api-client.js';
 import { newAccount, newPost, newWorkspace, type TestWorkspace } from '../support/factories.js';
 import { startBackend, type RunningBackend } from '../support/herald-apps.js';
@@ -12,6 +13,7 @@ describe('REST API', () => {
   let database: TestDatabase;
   let redis: TestRedis;
   let backend: RunningBackend;
+  let emulator: XEmulator;
   let api: ApiClient;
   let acme: TestWorkspace;
   let account: { id: string };
@@ -19,7 +21,10 @@ describe('REST API', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     redis = await createTestRedis();
-    backend = await startBackend(testConfig(testEnvironment({ databaseUrl: database.url, queuePrefix: redis.prefix })));
+    emulator = await startXEmulator();
+    backend = await startBackend(
+      testConfig(testEnvironment({ databaseUrl: database.url, queuePrefix: redis.prefix, xApiBaseUrl: emulator.url })),
+    );
     api = new ApiClient(backend.url);
     acme = await newWorkspace(api);
     account = await newAccount(acme);
@@ -27,6 +32,7 @@ describe('REST API', () => {
 
   afterAll(async () => {
     await backend?.close();
+    await emulator?.close();
     await redis?.close();
     await database?.drop();
   });
@@ -84,7 +90,9 @@ describe('REST API', () => {
         id: expect.any(String),
         platform: 'x',
         name: '@acme',
+        externalId: emulator.userFor('super-secret-token').id,
         status: 'active',
+        statusReason: null,
         createdAt: expect.any(String),
       });
       const read = await acme.api.get(`/v1/accounts/${created.body.id}`);
@@ -126,6 +134,30 @@ describe('REST API', () => {
       const noToken = await acme.api.post('/v1/accounts', { platform: 'x', name: 'a', credentials: {} });
       expect(noToken.status).toBe(400);
       expect(noToken.body.details[0].field).toBe('credentials.accessToken');
+    });
+
+    it('checks the credentials with the platform once: a refusal is a 400 quoting it, and nothing is saved', async () => {
+      emulator.revokeToken('revoked-token');
+      const refused = await acme.api.post('/v1/accounts', { platform: 'x', credentials: { accessToken: 'revoked-token' } });
+      expect(refused.status).toBe(400);
+      expect(refused.body.details).toEqual([
+        { field: 'credentials', message: expect.stringMatching(/^X refused them: X rejected the access token \(401\)/) },
+      ]);
+      const names = (await acme.api.get('/v1/accounts')).body.items.map((item: { name: string }) => item.name);
+      expect(names).not.toContain(emulator.userFor('revoked-token').username);
+    });
+
+    it('answers 503 when the platform cannot be reached to check the credentials', async () => {
+      emulator.failNext({ status: 503, endpoint: 'me' });
+      const response = await acme.api.post('/v1/accounts', { platform: 'x', credentials: { accessToken: 'some-token' } });
+      expect(response.status).toBe(503);
+      expect(response.body.message).toMatch(/Could not check the credentials with X/);
+    });
+
+    it('names the account after the platform handle when no name is given', async () => {
+      const response = await acme.api.post('/v1/accounts', { platform: 'x', credentials: { accessToken: 'named-token' } });
+      expect(response.status).toBe(201);
+      expect(response.body.name).toBe(`@${emulator.userFor('named-token').username}`);
     });
   });
 

@@ -7,6 +7,7 @@ import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { RequestIdMiddleware } from './common/request-id.middleware.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { HealthModule } from './health/health.module.js';
+import { MediaApiModule } from './media/media-api.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
@@ -21,6 +22,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     AccountsModule,
     ConnectModule,
     PostsModule,
+    MediaApiModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, DatabaseModule, LivenessModule, PlatformsModule, QueueModule } from '@app/shared';
+import { ConfigModule, DatabaseModule, LivenessModule, MediaModule, PlatformsModule, QueueModule } from '@app/shared';
 import { WorkerLiveness } from './health/worker-liveness.js';
 import { PublishModule } from './publish/publish.module.js';
 
@@ -9,6 +9,7 @@ import { PublishModule } from './publish/publish.module.js';
     DatabaseModule.register('worker'),
     QueueModule.register('consumer'),
     PlatformsModule,
+    MediaModule,
     PublishModule,
     LivenessModule.register({ indicator: WorkerLiveness, imports: [PublishModule] }),
   ],

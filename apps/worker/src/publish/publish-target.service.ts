@@ -82,7 +82,7 @@ export class PublishTargetService {
       const index = published.length;
       const request: PublishRequest = {
         text: parts[index],
-        media: index === 0 ? this.media.attachmentsFor(claim.media) : [],
+        media: index === 0 ? await this.media.attachmentsFor(claim.media) : [],
         replyTo: index === 0 ? undefined : { root: published[0], parent: published[index - 1] },
         idempotencyKey: `${claim.id}:${index}`,
       };

@@ -22,7 +22,9 @@ export async function inspectImage(bytes: Buffer, maxBytes: number): Promise<Ins
   }
   const detected = (await fileTypeFromBuffer(bytes))?.mime;
   if (!detected || !ACCEPTED.includes(detected)) {
-    throw new MediaProblem(`is ${detected ?? describeUnrecognised(bytes)}, not an image (accepted: ${ACCEPTED.join(', ')})`);
+    throw new MediaProblem(
+      `is ${detected ?? describeUnrecognised(bytes)}, not an image (accepted: ${ACCEPTED.join(', ')})`,
+    );
   }
   return {
     bytes,
@@ -41,7 +43,11 @@ function describeUnrecognised(bytes: Buffer): string {
   // `stream`: a character cut at the end of `head` is held back rather than decoded as U+FFFD.
   const text = new TextDecoder('utf-8').decode(head, { stream: true });
   if (head.includes(0) || text.includes('\uFFFD')) return 'an unrecognised file type';
-  const start = text.replace(/^\uFEFF/, '').trimStart().slice(0, 256).toLowerCase();
+  const start = text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .slice(0, 256)
+    .toLowerCase();
   if (start.startsWith('<!doctype html') || start.startsWith('<html')) return 'text/html';
   if (start.startsWith('<svg') || (start.startsWith('<?xml') && start.includes('<svg'))) return 'image/svg+xml';
   if (start.startsWith('{') || start.startsWith('[')) return 'application/json';

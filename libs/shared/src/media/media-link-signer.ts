@@ -23,17 +23,16 @@ export class MediaLinkSigner {
   link(mediaId: string, now = Date.now()): string {
     const expires = Math.floor(now / 1000) + MEDIA_LINK_LIFETIME_SECONDS;
     const query = new URLSearchParams({ expires: String(expires), signature: this.sign(mediaId, expires) });
-    return `${this.baseUrl}/v1/media/${encodeURIComponent(mediaId)}/content?${query}`;
+    return `${this.baseUrl}/v1/media/${encodeURIComponent(mediaId)}/content?${query.toString()}`;
   }
 
-  /** Seconds the link stays valid, or null when it is forged, tampered with or expired. */
-  remainingSeconds(mediaId: string, expires: unknown, signature: unknown, now = Date.now()): number | null {
-    if (typeof expires !== 'string' || !/^\d{1,12}$/.test(expires) || typeof signature !== 'string') return null;
+  /** False when the link is forged, tampered with or expired. */
+  isValid(mediaId: string, expires: unknown, signature: unknown, now = Date.now()): boolean {
+    if (typeof expires !== 'string' || !/^\d{1,12}$/.test(expires) || typeof signature !== 'string') return false;
     const expected = Buffer.from(this.sign(mediaId, Number(expires)));
     const given = Buffer.from(signature);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-    const remaining = Number(expires) - Math.floor(now / 1000);
-    return remaining > 0 ? remaining : null;
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+    return Number(expires) > Math.floor(now / 1000);
   }
 
   private sign(mediaId: string, expires: number): string {

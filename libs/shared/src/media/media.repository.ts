@@ -47,26 +47,14 @@ export class MediaRepository {
       this.dataSource.manager,
       `INSERT INTO media (id, workspace_id, storage_key, mime_type, size_bytes, sha256, source_url)
         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-      [
-        media.id,
-        media.workspaceId,
-        media.storageKey,
-        media.mimeType,
-        media.sizeBytes,
-        media.sha256,
-        media.sourceUrl,
-      ],
+      [media.id, media.workspaceId, media.storageKey, media.mimeType, media.sizeBytes, media.sha256, media.sourceUrl],
     );
     return toRecord(row);
   }
 
   async findOne(workspaceId: string, id: string): Promise<MediaRecord | null> {
-    const [row] = await sqlRows<MediaRow>(
-      this.dataSource.manager,
-      `SELECT ${COLUMNS} FROM media WHERE id = $1 AND workspace_id = $2`,
-      [id, workspaceId],
-    );
-    return row ? toRecord(row) : null;
+    const [media] = await this.findManyInWorkspace(workspaceId, [id]);
+    return media ?? null;
   }
 
   /** The media of `ids` that exist, in any workspace (callers hold ids from a post or a signed link). */

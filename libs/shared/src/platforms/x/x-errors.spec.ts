@@ -147,11 +147,40 @@ describe('classifyXError', () => {
     expect(classifyXError(responseError(400, invalid), NOW)).not.toHaveProperty('duplicate');
   });
 
-  it('treats 401 as a permanent credentials problem', () => {
+  it('treats 401 as a permanent credentials problem: the account needs reconnecting', () => {
     expect(classifyXError(responseError(401, problem(401, 'Unauthorized', 'Unauthorized')), NOW)).toEqual({
       kind: 'permanent',
       statusCode: 401,
+      credentialsRejected: true,
       message: 'X rejected the access token (401): Unauthorized',
+    });
+  });
+
+  it('treats the token endpoint refusing a refresh token or code as rejected credentials', () => {
+    const spent = { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' };
+    expect(classifyXError(responseError(400, spent), NOW)).toEqual({
+      kind: 'permanent',
+      statusCode: 400,
+      credentialsRejected: true,
+      message: 'X refused the authorization grant (400): Value passed for the token was invalid.',
+    });
+    expect(classifyXError(responseError(400, { error: 'invalid_grant' }), NOW)).toMatchObject({
+      credentialsRejected: true,
+      message: 'X refused the authorization grant (400): invalid_grant',
+    });
+  });
+
+  it('does not flag credentials for other refusals', () => {
+    for (const status of [400, 403, 404, 429, 500]) {
+      expect(classifyXError(responseError(status, problem(status, 'Nope', 'Nope')), NOW)).not.toHaveProperty(
+        'credentialsRejected',
+      );
+    }
+    const unsupported = { error: 'unsupported_grant_type', error_description: 'Unsupported grant_type [x].' };
+    expect(classifyXError(responseError(400, unsupported), NOW)).toEqual({
+      kind: 'permanent',
+      statusCode: 400,
+      message: 'X rejected the post (400): Unsupported grant_type [x].',
     });
   });
 

@@ -7,12 +7,15 @@ const MAX_DETAIL_LENGTH = 300;
 /** Network errors raised before a request could be sent: X never saw it, so resending is safe. */
 const NOT_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|certificate|self[- ]signed|CERT_/i;
 const DUPLICATE = /duplicate content/i;
+/** What X's token endpoint answers (400) when a code or refresh token is spent, revoked or wrong. */
+const REJECTED_GRANTS = new Set(['invalid_request', 'invalid_grant']);
 
 /**
  * Maps whatever a call to X threw to what the worker should do about it:
  * - 429 and requests that never left (connection refused, DNS, TLS) are `retryable`;
  * - 5xx, 408, timeouts, resets and cut-off responses are `unknown`: the post may have landed;
- * - every other answer from X is `permanent` (a 403 for duplicate content is flagged `duplicate`).
+ * - every other answer from X is `permanent` (a 403 for duplicate content is flagged `duplicate`; a 401,
+ *   or the token endpoint refusing a grant, flags `credentialsRejected`).
  * Messages quote X's own explanation and never include the access token.
  */
 export function classifyXError(error: unknown, now: number = Date.now()): PublishFailure {
@@ -56,11 +59,15 @@ function classifyResponse(error: ApiResponseError, now: number): PublishFailure 
     return { kind: 'unknown', message, statusCode: status };
   }
   if (status === 401) {
-    return {
-      kind: 'permanent',
-      message: withDetail(`X rejected the access token (${status})`, detail),
-      statusCode: status,
-    };
+    // The token endpoint answers 401 (OAuth body) when it is Herald's app that X does not recognise.
+    const what =
+      typeof error.data?.error === 'string' ? "Herald's app (X_CLIENT_ID/X_CLIENT_SECRET)" : 'the access token';
+    const message = withDetail(`X rejected ${what} (${status})`, detail);
+    return { kind: 'permanent', message, statusCode: status, credentialsRejected: true };
+  }
+  if (status === 400 && isRejectedGrant(error.data)) {
+    const message = withDetail(`X refused the authorization grant (${status})`, detail);
+    return { kind: 'permanent', message, statusCode: status, credentialsRejected: true };
   }
   const message = withDetail(`X rejected the post (${status})`, detail);
   const duplicate = status === 403 && DUPLICATE.test(detail ?? '');
@@ -69,15 +76,26 @@ function classifyResponse(error: ApiResponseError, now: number): PublishFailure 
 
 /**
  * X v2 error bodies are `{ title, detail, type, status }`, sometimes with `errors: [{ message }]` holding the
- * specific reason (when `detail` is the generic "One or more parameters ... was invalid.").
+ * specific reason (when `detail` is the generic "One or more parameters ... was invalid."). The OAuth token
+ * endpoint answers `{ error, error_description }` instead (twitter-api-v2 copies `error` into `errors`).
  */
 function describeBody(data: TwitterApiErrorData | undefined): string | undefined {
   if (!data || typeof data !== 'object') return typeof data === 'string' && data ? data : undefined;
+  const oauthDescription = (data as { error_description?: unknown }).error_description;
   const messages = (data.errors ?? [])
     .map((item) => (item && typeof item === 'object' && 'message' in item ? item.message : undefined))
     .filter((message): message is string => typeof message === 'string' && message.length > 0);
-  const text = messages.length > 0 ? messages.join('; ') : (data.detail ?? data.title ?? data.error);
+  const text =
+    typeof oauthDescription === 'string' && oauthDescription !== ''
+      ? oauthDescription
+      : messages.length > 0
+        ? messages.join('; ')
+        : (data.detail ?? data.title ?? data.error);
   return text ? redact(text).slice(0, MAX_DETAIL_LENGTH) : undefined;
+}
+
+function isRejectedGrant(data: TwitterApiErrorData | undefined): boolean {
+  return typeof data?.error === 'string' && REJECTED_GRANTS.has(data.error);
 }
 
 const withDetail = (prefix: string, detail: string | undefined) => (detail ? `${prefix}: ${detail}` : prefix);

@@ -1,104 +1,101 @@
-import http from 'node:http';
-import https from 'node:https';
 import { Inject, Injectable } from '@nestjs/common';
-import { type ITwitterApiClientPlugin, TwitterApi } from 'twitter-api-v2';
+import type { SendTweetV2Params, TweetV2, TwitterApi } from 'twitter-api-v2';
 import { AppConfig } from '../../config/app-config.js';
-import { DomainError } from '../../errors/domain-error.js';
-import type { PlatformProvider, PublishedPost, PublishFailure, PublishRequest } from '../platform-provider.js';
-import { isSameXText, validateXContent } from './x-content.rules.js';
+import type {
+  AccountIdentity,
+  MediaAttachment,
+  PlatformProvider,
+  PublishedPost,
+  PublishFailure,
+  PublishRequest,
+} from '../platform-provider.js';
+import { XApiClients } from './x-api-clients.js';
+import { isSameXText, X_CONTENT_RULES } from './x-content.rules.js';
+import { parseXCredentials, type XCredentials, xIdentity } from './x-credentials.js';
 import { classifyXError } from './x-errors.js';
+import { XOAuthConnection, XTokenEndpoint, XTokenRenewal } from './x-oauth.js';
 
-/** An OAuth 2.0 user-context access token (scopes `tweet.read tweet.write users.read`). */
-export interface XCredentials {
-  accessToken: string;
-}
+export type { XCredentials } from './x-credentials.js';
 
 /** How far back, beyond `since`, findPublished looks: absorbs clock skew between us and X. */
 const CLOCK_SKEW_MS = 60_000;
 /** findPublished reads at most this many timeline pages of 100. */
 const MAX_TIMELINE_PAGES = 3;
 
+type UploadMediaType = Parameters<TwitterApi['v2']['uploadMedia']>[1]['media_type'];
+type MediaIds = NonNullable<SendTweetV2Params['media']>['media_ids'];
+
 @Injectable()
 export class XProvider implements PlatformProvider<XCredentials> {
   readonly platform = 'x' as const;
   /** X has no idempotency keys; its timeline tells whether a post landed. */
   readonly capabilities = { findPublished: true, idempotencyKeys: false };
+  readonly rules = X_CONTENT_RULES;
+  readonly renewal: XTokenRenewal;
+  readonly oauth: XOAuthConnection;
 
-  /** twitter-api-v2 hard-codes https://api.x.com; this plugin points it at X_API_BASE_URL and sets the timeout. */
-  private readonly plugin: ITwitterApiClientPlugin;
-  private readonly agent: http.Agent;
+  private readonly clients: XApiClients;
 
   // @Inject spelled out: tools that strip types without emitting decorator metadata (tsx/esbuild) still wire it.
   constructor(@Inject(AppConfig) config: AppConfig) {
-    const base = new URL(config.platforms.xApiBaseUrl);
-    const prefix = base.pathname.replace(/\/+$/, '');
-    const timeout = config.publishing.platformTimeoutMs;
-
-    // twitter-api-v2 always calls https.request. Node lets https.request speak plain HTTP when it is
-    // given an http.Agent (the agent decides the protocol), which is how an http:// emulator is reached.
-    this.agent = base.protocol === 'http:' ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true });
-
-    this.plugin = {
-      onBeforeRequestConfig: ({ params }) => {
-        params.timeout = timeout;
-      },
-      onBeforeRequest: ({ computedParams }) => {
-        const url = computedParams.url;
-        url.protocol = base.protocol;
-        url.hostname = base.hostname;
-        url.port = base.port;
-        if (prefix) url.pathname = prefix + url.pathname;
-      },
-    };
+    this.clients = new XApiClients(config.platforms.xApiBaseUrl, config.publishing.platformTimeoutMs);
+    const tokens = new XTokenEndpoint(this.clients, config.oauth.x);
+    this.renewal = new XTokenRenewal(tokens);
+    this.oauth = new XOAuthConnection(config.oauth.x, tokens, this.clients);
   }
 
   parseCredentials(input: unknown): XCredentials {
-    const object =
-      typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
-    const token = object.accessToken;
-    if (typeof token !== 'string' || token.trim() === '') {
-      throw DomainError.validation([
-        { field: 'credentials.accessToken', message: 'must be a non-empty string (an OAuth 2.0 user access token)' },
-      ]);
-    }
-    if (/\s/.test(token.trim())) {
-      throw DomainError.validation([{ field: 'credentials.accessToken', message: 'must not contain whitespace' }]);
-    }
-    const unexpected = Object.keys(object).filter((key) => key !== 'accessToken');
-    if (unexpected.length > 0) {
-      throw DomainError.validation(
-        unexpected.map((key) => ({ field: `credentials.${key}`, message: 'is not accepted for X (only accessToken)' })),
-      );
-    }
-    return { accessToken: token.trim() };
+    return parseXCredentials(input);
   }
 
-  validateContent(content: string): string[] {
-    return validateXContent(content);
+  async verifyCredentials(credentials: XCredentials): Promise<AccountIdentity> {
+    const { data: user } = await this.clients.forUser(credentials.accessToken).v2.me();
+    return xIdentity(user);
   }
 
+  /**
+   * Uploads each image (chunked upload, then its alt text as metadata), then creates the post with them,
+   * as a reply to the thread's previous part when there is one.
+   */
   async publish(credentials: XCredentials, post: PublishRequest): Promise<PublishedPost> {
-    const { data } = await this.client(credentials).v2.tweet(post.content);
+    const client = this.clients.forUser(credentials.accessToken);
+    const mediaIds: string[] = [];
+    for (const item of post.media) mediaIds.push(await this.upload(client, item));
+
+    const { data } = await client.v2.tweet({
+      ...(post.text.trim() !== '' ? { text: post.text } : {}),
+      ...(mediaIds.length > 0 ? { media: { media_ids: mediaIds as MediaIds } } : {}),
+      ...(post.replyTo ? { reply: { in_reply_to_tweet_id: post.replyTo.parent.platformPostId } } : {}),
+    });
     if (!data?.id) throw new Error('X accepted the post but returned no id');
     return toPublished(data.id);
   }
 
+  /**
+   * Looks through the account's recent posts for one with this text that answers the same post (for a
+   * thread part: the part before it; otherwise none).
+   */
   async findPublished(
     credentials: XCredentials,
-    post: Pick<PublishRequest, 'content'>,
+    post: Pick<PublishRequest, 'text' | 'replyTo'>,
     since: Date,
   ): Promise<PublishedPost | null> {
-    const client = this.client(credentials);
+    const client = this.clients.forUser(credentials.accessToken);
     const { data: me } = await client.v2.me();
     const startTime = new Date(Math.floor((since.getTime() - CLOCK_SKEW_MS) / 1000) * 1000);
+    const parentId = post.replyTo?.parent.platformPostId;
+    const isTheOne = (tweet: TweetV2) =>
+      repliedTo(tweet) === parentId &&
+      isSameXText(tweet.text, post.text, { hasMedia: (tweet.attachments?.media_keys?.length ?? 0) > 0 });
+
     let page = await client.v2.userTimeline(me.id, {
       start_time: startTime.toISOString().replace(/\.\d{3}Z$/, 'Z'),
       max_results: 100,
       exclude: ['retweets'],
-      'tweet.fields': ['created_at'],
+      'tweet.fields': ['referenced_tweets', 'attachments'],
     });
     for (let pages = 1; ; pages += 1) {
-      const match = page.tweets.find((tweet) => isSameXText(tweet.text, post.content));
+      const match = page.tweets.find(isTheOne);
       if (match) return toPublished(match.id);
       if (page.done || pages >= MAX_TIMELINE_PAGES) return null;
       page = await page.next();
@@ -109,9 +106,18 @@ export class XProvider implements PlatformProvider<XCredentials> {
     return classifyXError(error);
   }
 
-  private client(credentials: XCredentials): TwitterApi {
-    return new TwitterApi(credentials.accessToken, { plugins: [this.plugin], httpAgent: this.agent });
+  private async upload(client: TwitterApi, item: MediaAttachment): Promise<string> {
+    // X checks the type itself; Herald's content rules admit only the image types X takes.
+    const mediaType = item.mimeType as UploadMediaType;
+    const mediaId = await client.v2.uploadMedia(await item.read(), {
+      media_type: mediaType,
+      media_category: 'tweet_image',
+    });
+    if (item.altText) await client.v2.createMediaMetadata(mediaId, { alt_text: { text: item.altText } });
+    return mediaId;
   }
 }
+
+const repliedTo = (tweet: TweetV2) => tweet.referenced_tweets?.find((ref) => ref.type === 'replied_to')?.id;
 
 const toPublished = (id: string): PublishedPost => ({ platformPostId: id, url: `https://x.com/i/web/status/${id}` });

@@ -1,0 +1,159 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { STATUS_CODES } from 'node:http';
+import { addAbortSignal, type Readable } from 'node:stream';
+import { AppConfig } from '../config/app-config.js';
+import { guardedAgents, isBlockedAddress, type OutboundAgents } from '../net/outbound-agents.js';
+import { IMAGE_MIME_TYPES } from '../platforms/content-rules.js';
+import { formatSize, inspectImage, type InspectedImage } from './image-inspection.js';
+import { MediaProblem } from './media-problem.js';
+
+export const MAX_REDIRECTS = 3;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Downloads an image from a URL a user gave. Every hop (redirects are followed here, one by one,
+ * not by axios) goes through the SSRF-guarded agents, which check each resolved address; the whole
+ * download shares one deadline, and the body is cut off as soon as it passes MEDIA_MAX_BYTES.
+ * Failures are {@link MediaProblem}s worded for the client.
+ */
+@Injectable()
+export class RemoteMediaFetcher implements OnModuleDestroy {
+  private readonly agents: OutboundAgents;
+  private readonly http: AxiosInstance;
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+
+  constructor(@Inject(AppConfig) config: AppConfig) {
+    this.timeoutMs = config.publishing.platformTimeoutMs;
+    this.maxBytes = config.media.maxBytes;
+    this.agents = guardedAgents(config.privateNetworkAllowlist);
+    this.http = axios.create({
+      httpAgent: this.agents.httpAgent,
+      httpsAgent: this.agents.httpsAgent,
+      // A proxy would be the only address the guard sees: never use one for user-given URLs.
+      proxy: false,
+      maxRedirects: 0,
+      responseType: 'stream',
+      validateStatus: () => true,
+      headers: { Accept: IMAGE_MIME_TYPES.join(', '), 'User-Agent': 'Herald media fetcher' },
+    });
+  }
+
+  async fetch(rawUrl: string): Promise<InspectedImage> {
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    let url = parseRemoteUrl(rawUrl, 'is');
+    for (let redirects = 0; ; redirects += 1) {
+      const response = await this.get(url, deadline, redirects > 0);
+      const { status } = response;
+      if (REDIRECT_STATUSES.has(status)) {
+        response.data.destroy();
+        if (redirects === MAX_REDIRECTS) throw new MediaProblem(`redirects more than ${MAX_REDIRECTS} times`);
+        const location = response.headers.location as string | undefined;
+        if (!location) throw new MediaProblem(`could not download: the server answered ${status} without a Location`);
+        url = parseRemoteUrl(resolveLocation(location, url), 'redirects to');
+        continue;
+      }
+      if (status < 200 || status > 299) {
+        response.data.destroy();
+        throw new MediaProblem(
+          `could not download: the server answered ${status} ${STATUS_CODES[status] ?? ''}`.trim(),
+        );
+      }
+      const bytes = await this.readBody(response, deadline);
+      return inspectImage(bytes, this.maxBytes);
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.agents.httpAgent.destroy();
+    this.agents.httpsAgent.destroy();
+  }
+
+  private async get(url: URL, deadline: AbortSignal, redirected: boolean): Promise<AxiosResponse<Readable>> {
+    try {
+      return await this.http.get<Readable>(url.href, { signal: deadline });
+    } catch (error) {
+      throw this.explain(error, url, deadline, redirected);
+    }
+  }
+
+  private async readBody(response: AxiosResponse<Readable>, deadline: AbortSignal): Promise<Buffer> {
+    const declared = Number(response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.maxBytes) {
+      response.data.destroy();
+      throw this.tooLarge();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of addAbortSignal(deadline, response.data) as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        // Checked while receiving: a server may send no Content-Length, or lie in it.
+        if (size > this.maxBytes) {
+          response.data.destroy();
+          throw this.tooLarge();
+        }
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      if (error instanceof MediaProblem) throw error;
+      if (deadline.aborted) throw this.timedOut();
+      throw new MediaProblem(`could not download: the connection broke (${describe(error)})`);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private explain(error: unknown, url: URL, deadline: AbortSignal, redirected: boolean): MediaProblem {
+    if (isBlockedAddress(error)) {
+      return new MediaProblem(
+        `${redirected ? 'redirects to' : 'resolves to'} a private or reserved network address, which Herald does not fetch (SSRF protection)`,
+      );
+    }
+    if (deadline.aborted) return this.timedOut();
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOTFOUND') return new MediaProblem(`could not download: the host ${url.hostname} does not exist`);
+    if (code === 'ECONNREFUSED') return new MediaProblem(`could not download: ${url.host} refused the connection`);
+    return new MediaProblem(`could not download: ${describe(error)}`);
+  }
+
+  private timedOut(): MediaProblem {
+    return new MediaProblem(`could not download: no complete answer within ${this.timeoutMs / 1000} s`);
+  }
+
+  private tooLarge(): MediaProblem {
+    return new MediaProblem(`is larger than the ${formatSize(this.maxBytes)} Herald accepts (MEDIA_MAX_BYTES)`);
+  }
+}
+
+/** A URL Herald may fetch from: http or https, no credentials in it. `verb` starts the problem's sentence. */
+function parseRemoteUrl(raw: string, verb: 'is' | 'redirects to'): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new MediaProblem(verb === 'is' ? 'is not a valid URL' : 'redirects to an invalid URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new MediaProblem(`${verb} a ${url.protocol.replace(/:$/, '')} URL; Herald only fetches http and https`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new MediaProblem(`${verb} a URL with credentials in it, which Herald does not send`);
+  }
+  return url;
+}
+
+function resolveLocation(location: string, base: URL): string {
+  try {
+    return new URL(location, base).href;
+  } catch {
+    return location;
+  }
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code !== '') return code;
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : 'unknown error';
+}
