@@ -13,14 +13,14 @@ export interface RunningBackend {
   close(): Promise<void>;
 }
 
-/** The real backend module, in this test's process, listening on a free port. */
+/** The real backend module, in this test's process, on its configured port (0: a free one). */
 export async function startBackend(config: AppConfig): Promise<RunningBackend> {
   const moduleRef = await Test.createTestingModule({ imports: [BackendModule] })
     .overrideProvider(AppConfig)
     .useValue(config)
     .compile();
   const app = configureBackend(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
-  await app.listen(0, '127.0.0.1');
+  await app.listen(config.port, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url, close: () => app.close() };
 }

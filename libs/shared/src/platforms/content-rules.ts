@@ -99,7 +99,7 @@ function checkText(rules: ContentRules, text: string, hasMedia: boolean): string
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
-/** User-perceived characters: an emoji with skin tone or a flag is one (Bluesky, Threads count these). */
+/** User-perceived characters: an emoji with skin tone or a flag is one (Bluesky and Mastodon count these). */
 export function countGraphemes(text: string): number {
   let count = 0;
   for (const _ of segmenter.segment(text)) count += 1;
