@@ -30,6 +30,9 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The only folder the app writes: local media storage (docker-compose.yml mounts a volume shared by
+# the backend and the workers here; a fresh named volume takes this owner).
+RUN mkdir -p /app/data/media && chown node:node /app/data/media
 
 # The node image's built-in unprivileged user (uid 1000).
 USER node

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { RequeueService } from '../../apps/scheduler/src/requeue/requeue.service.js';
 import {
   dataSourceOptions,
+  MIGRATIONS,
   PostTargetRepository,
   POST_QUEUE,
   runMigrations,
@@ -204,9 +205,9 @@ describe('migrations', () => {
     );
     try {
       const applied = await Promise.all(sources.map((source) => runMigrations(source)));
-      expect(applied.flat()).toHaveLength(1);
+      expect(applied.flat()).toHaveLength(MIGRATIONS.length);
       const rows = await sources[0].query<{ name: string }[]>(`SELECT name FROM migrations`);
-      expect(rows).toHaveLength(1);
+      expect(rows).toHaveLength(MIGRATIONS.length);
     } finally {
       await Promise.all(sources.map((source) => source.destroy()));
     }
