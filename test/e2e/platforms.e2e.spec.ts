@@ -43,7 +43,12 @@ describe('every platform, end to end through backend, worker and scheduler', () 
       PRIVATE_NETWORK_ALLOWLIST: '127.0.0.1',
     };
     processes.push(await HeraldProcess.start('backend', environment));
-    processes.push(...(await Promise.all([HeraldProcess.start('worker', environment), HeraldProcess.start('scheduler', environment)])));
+    processes.push(
+      ...(await Promise.all([
+        HeraldProcess.start('worker', environment),
+        HeraldProcess.start('scheduler', environment),
+      ])),
+    );
     workspace = await newWorkspace(new ApiClient(baseUrl));
   }, 120_000);
 
@@ -120,7 +125,9 @@ describe('every platform, end to end through backend, worker and scheduler', () 
         const target = await settledTarget(await schedule({ content: text, accountIds: [accountId] }));
 
         expect(target).toMatchObject({ status: 'published', error: null });
-        const posts = running().posts().filter((post) => post.text === text);
+        const posts = running()
+          .posts()
+          .filter((post) => post.text === text);
         expect(posts).toHaveLength(1);
         expect(target.platformPostId).toBe(posts[0].id);
       });
@@ -138,7 +145,9 @@ describe('every platform, end to end through backend, worker and scheduler', () 
       const target = await settledTarget(postId);
 
       expect(target).toMatchObject({ status: 'published', error: null });
-      const [post] = running().posts().filter((candidate) => candidate.text === text);
+      const [post] = running()
+        .posts()
+        .filter((candidate) => candidate.text === text);
       expect(post.media).toHaveLength(1);
       expect(post.media[0].sizeBytes).toBeGreaterThan(0);
       if (post.media[0].altText !== '') expect(post.media[0].altText).toBe('One red pixel');
@@ -153,7 +162,11 @@ describe('every platform, end to end through backend, worker and scheduler', () 
         );
 
         expect(target.status).toBe('published');
-        const parts = texts.map((text) => running().posts().find((post) => post.text === text)!);
+        const parts = texts.map((text) =>
+          running()
+            .posts()
+            .find((post) => post.text === text)!,
+        );
         expect(parts.every(Boolean)).toBe(true);
         expect(parts[0].replyToId).toBeUndefined();
         expect(parts[1].replyToId).toBe(parts[0].id);
@@ -190,7 +203,11 @@ describe('every platform, end to end through backend, worker and scheduler', () 
       const credentials = running().newCredentials();
       const accountId = await addAccount(fixture, credentials);
       running().revoke(credentials);
-      const postId = await schedule({ content: unique('Revoked'), accountIds: [accountId], ...(await imageIfRequired()) });
+      const postId = await schedule({
+        content: unique('Revoked'),
+        accountIds: [accountId],
+        ...(await imageIfRequired()),
+      });
       const target = await settledTarget(postId);
 
       expect(target.status).toBe('failed');
@@ -202,7 +219,11 @@ describe('every platform, end to end through backend, worker and scheduler', () 
     it('waits out a rate limit instead of failing', async () => {
       const accountId = await addAccount(fixture, running().newCredentials());
       running().failNextPublish({ status: 429 });
-      const postId = await schedule({ content: unique('Limited'), accountIds: [accountId], ...(await imageIfRequired()) });
+      const postId = await schedule({
+        content: unique('Limited'),
+        accountIds: [accountId],
+        ...(await imageIfRequired()),
+      });
 
       const history = await eventually(
         async () => {

@@ -138,10 +138,16 @@ describe('REST API', () => {
 
     it('checks the credentials with the platform once: a refusal is a 400 quoting it, and nothing is saved', async () => {
       emulator.revokeToken('revoked-token');
-      const refused = await acme.api.post('/v1/accounts', { platform: 'x', credentials: { accessToken: 'revoked-token' } });
+      const refused = await acme.api.post('/v1/accounts', {
+        platform: 'x',
+        credentials: { accessToken: 'revoked-token' },
+      });
       expect(refused.status).toBe(400);
       expect(refused.body.details).toEqual([
-        { field: 'credentials', message: expect.stringMatching(/^X refused them: X rejected the access token \(401\)/) },
+        {
+          field: 'credentials',
+          message: expect.stringMatching(/^X refused them: X rejected the access token \(401\)/),
+        },
       ]);
       const names = (await acme.api.get('/v1/accounts')).body.items.map((item: { name: string }) => item.name);
       expect(names).not.toContain(emulator.userFor('revoked-token').username);
@@ -149,13 +155,19 @@ describe('REST API', () => {
 
     it('answers 503 when the platform cannot be reached to check the credentials', async () => {
       emulator.failNext({ status: 503, endpoint: 'me' });
-      const response = await acme.api.post('/v1/accounts', { platform: 'x', credentials: { accessToken: 'some-token' } });
+      const response = await acme.api.post('/v1/accounts', {
+        platform: 'x',
+        credentials: { accessToken: 'some-token' },
+      });
       expect(response.status).toBe(503);
       expect(response.body.message).toMatch(/Could not check the credentials with X/);
     });
 
     it('names the account after the platform handle when no name is given', async () => {
-      const response = await acme.api.post('/v1/accounts', { platform: 'x', credentials: { accessToken: 'named-token' } });
+      const response = await acme.api.post('/v1/accounts', {
+        platform: 'x',
+        credentials: { accessToken: 'named-token' },
+      });
       expect(response.status).toBe(201);
       expect(response.body.name).toBe(`@${emulator.userFor('named-token').username}`);
     });

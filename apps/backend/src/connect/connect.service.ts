@@ -79,7 +79,10 @@ export class ConnectService {
     }
     if (connected.length === 0) {
       throw DomainError.validation([
-        { field: 'code', message: `the ${provider.rules.displayName} login gives access to no account Herald can post to` },
+        {
+          field: 'code',
+          message: `the ${provider.rules.displayName} login gives access to no account Herald can post to`,
+        },
       ]);
     }
     const saved = [];
@@ -101,7 +104,11 @@ export class ConnectService {
     return `${this.config.publicBaseUrl}/v1/connect/${platform}/callback`;
   }
 
-  private oauthOf(platform: string): { name: PlatformName; provider: PlatformProvider; oauth: OAuthConnection<unknown> } {
+  private oauthOf(platform: string): {
+    name: PlatformName;
+    provider: PlatformProvider;
+    oauth: OAuthConnection<unknown>;
+  } {
     if (!(PLATFORM_NAMES as readonly string[]).includes(platform)) {
       throw DomainError.notFound(`Platform "${platform}"`);
     }
@@ -118,7 +125,10 @@ export class ConnectService {
     }
     const missing = oauth.missingSettings();
     if (missing.length > 0) {
-      throw new DomainError('NOT_CONFIGURED', `Connecting ${provider.rules.displayName} needs ${missing.join(' and ')}`);
+      throw new DomainError(
+        'NOT_CONFIGURED',
+        `Connecting ${provider.rules.displayName} needs ${missing.join(' and ')}`,
+      );
     }
     return { name, provider, oauth };
   }

@@ -95,7 +95,9 @@ export class PublishTargetService {
         post = checked.post ?? undefined;
         if (post) {
           recovered ||= index === 0;
-          this.logger.log(`Target ${claim.id}: an earlier attempt had published part ${index + 1} as ${post.platformPostId}`);
+          this.logger.log(
+            `Target ${claim.id}: an earlier attempt had published part ${index + 1} as ${post.platformPostId}`,
+          );
         }
       }
       try {

@@ -131,5 +131,9 @@ export interface OAuthConnection<Credentials> {
   /** The platform's authorize page for these parameters. */
   authorizeUrl(params: { redirectUri: string; state: string; codeChallenge: string }): string;
   /** Exchanges the code for tokens; resolves the accounts they give access to. */
-  exchangeCode(params: { code: string; redirectUri: string; codeVerifier: string }): Promise<ConnectedAccount<Credentials>[]>;
+  exchangeCode(params: {
+    code: string;
+    redirectUri: string;
+    codeVerifier: string;
+  }): Promise<ConnectedAccount<Credentials>[]>;
 }

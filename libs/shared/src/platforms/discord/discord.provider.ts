@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { AppConfig } from '../../config/app-config.js';
 import { DomainError } from '../../errors/domain-error.js';
 import { trustedAgents } from '../../net/outbound-agents.js';
-import { classifyHttpError, createPlatformHttp, redact } from '../http/platform-http.js';
+import { classifyHttpError, createPlatformHttp } from '../http/platform-http.js';
 import type {
   AccountIdentity,
   MediaAttachment,
@@ -66,7 +66,6 @@ export class DiscordProvider implements PlatformProvider<DiscordCredentials> {
       timeoutMs: config.publishing.platformTimeoutMs,
       agents: trustedAgents(),
     });
-    keepTokensOutOfErrors(this.http);
   }
 
   parseCredentials(input: unknown): DiscordCredentials {
@@ -136,23 +135,3 @@ async function bodyOf({ text, media }: PublishRequest): Promise<object> {
 }
 
 const fileName = (image: MediaAttachment, index: number) => `image-${index + 1}.${EXTENSIONS[image.mimeType] ?? 'jpg'}`;
-
-/**
- * Makes the axios errors of `http` safe to log: the request URL holds the webhook token, in the error's
- * config and in every ClientRequest it reaches (its own, and those its agents hold). So the URL is
- * redacted and the requests and agents are dropped from the error.
- */
-function keepTokensOutOfErrors(http: AxiosInstance): void {
-  http.interceptors.response.use(undefined, (error: unknown) => {
-    if (axios.isAxiosError(error)) {
-      if (error.config) {
-        if (error.config.url) error.config.url = redact(error.config.url);
-        delete error.config.httpAgent;
-        delete error.config.httpsAgent;
-      }
-      delete error.request;
-      if (error.response) delete error.response.request;
-    }
-    throw error;
-  });
-}

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { guardedAgents, trustedAgents } from '../../net/outbound-agents.js';
-import { classifyHttpError, createPlatformHttp, retryAfterFromHeaders, type HttpErrorDialect } from './platform-http.js';
+import {
+  classifyHttpError,
+  createPlatformHttp,
+  retryAfterFromHeaders,
+  type HttpErrorDialect,
+} from './platform-http.js';
 
 const dialect: HttpErrorDialect = {
   platform: 'Example',

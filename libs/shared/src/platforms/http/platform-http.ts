@@ -1,4 +1,4 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import type { OutboundAgents } from '../../net/outbound-agents.js';
 import { isBlockedAddress } from '../../net/outbound-agents.js';
 import type { PublishFailure } from '../platform-provider.js';
@@ -7,13 +7,16 @@ const MAX_DETAIL_LENGTH = 300;
 /** Network errors raised before a request could be sent: the platform never saw it, so resending is safe. */
 const NOT_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|CERT_|certificate|self[- ]signed/i;
 
-/** An axios client for one platform: its timeout, its agents, no automatic redirects to other hosts. */
+/**
+ * An axios client for one platform: its timeout, its agents, no automatic redirects to other hosts,
+ * and errors safe to log (see {@link keepTokensOutOfErrors}).
+ */
 export function createPlatformHttp(options: {
   baseURL?: string;
   timeoutMs: number;
   agents: OutboundAgents;
 }): AxiosInstance {
-  return axios.create({
+  const http = axios.create({
     baseURL: options.baseURL,
     timeout: options.timeoutMs,
     httpAgent: options.agents.httpAgent,
@@ -21,6 +24,28 @@ export function createPlatformHttp(options: {
     maxRedirects: 0,
     maxBodyLength: 100 * 1024 * 1024,
     maxContentLength: 10 * 1024 * 1024,
+  });
+  keepTokensOutOfErrors(http);
+  return http;
+}
+
+/**
+ * Some platforms put tokens in the request URL (Telegram's bot token, Discord's webhook token, Graph's
+ * access_token), and an axios error holds that URL in its config and in every ClientRequest it reaches
+ * (its own, and those its agents hold). So the URL is redacted and the requests and agents are dropped.
+ */
+function keepTokensOutOfErrors(http: AxiosInstance): void {
+  http.interceptors.response.use(undefined, (error: unknown) => {
+    if (axios.isAxiosError(error)) {
+      if (error.config) {
+        if (error.config.url) error.config.url = redact(error.config.url);
+        delete error.config.httpAgent;
+        delete error.config.httpsAgent;
+      }
+      delete error.request;
+      if (error.response) delete error.response.request;
+    }
+    throw error;
   });
 }
 
@@ -54,9 +79,12 @@ export function classifyHttpError(error: unknown, dialect: HttpErrorDialect, now
   }
   if (!axios.isAxiosError(error)) {
     const message = (error as { message?: unknown } | null)?.message;
-    return { kind: 'unknown', message: redact(typeof message === 'string' ? message : `Unknown error calling ${platform}`) };
+    return {
+      kind: 'unknown',
+      message: redact(typeof message === 'string' ? message : `Unknown error calling ${platform}`),
+    };
   }
-  const response = error.response as AxiosResponse | undefined;
+  const response = error.response;
   if (!response) {
     const code = error.code ?? '';
     const cause = error.cause as { code?: string; message?: string } | undefined;

@@ -1,5 +1,4 @@
-import axios, { type AxiosInstance } from 'axios';
-import { redact } from '../http/platform-http.js';
+import type { AxiosInstance } from 'axios';
 
 /** The parts of the Bot API's objects that Herald reads. */
 export interface TelegramUser {
@@ -46,24 +45,4 @@ export class TelegramBotApi {
     if (data?.ok !== true || data.result === undefined) throw new Error(`Telegram answered ${method} without a result`);
     return data.result;
   }
-}
-
-/**
- * Makes the axios errors of `http` safe to log: the request URL holds the bot token, in the error's
- * config and in every ClientRequest it reaches (its own, and those its agents hold). So the URL is
- * redacted and the requests and agents are dropped from the error.
- */
-export function keepTokensOutOfErrors(http: AxiosInstance): void {
-  http.interceptors.response.use(undefined, (error: unknown) => {
-    if (axios.isAxiosError(error)) {
-      if (error.config) {
-        if (error.config.url) error.config.url = redact(error.config.url);
-        delete error.config.httpAgent;
-        delete error.config.httpsAgent;
-      }
-      delete error.request;
-      if (error.response) delete error.response.request;
-    }
-    throw error;
-  });
 }

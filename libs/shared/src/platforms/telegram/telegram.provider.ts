@@ -14,7 +14,6 @@ import type {
   PublishRequest,
 } from '../platform-provider.js';
 import {
-  keepTokensOutOfErrors,
   TelegramBotApi,
   type TelegramChat,
   type TelegramChatMember,
@@ -53,7 +52,6 @@ export class TelegramProvider implements PlatformProvider<TelegramCredentials> {
       timeoutMs: config.publishing.platformTimeoutMs,
       agents: trustedAgents(),
     });
-    keepTokensOutOfErrors(this.http);
   }
 
   parseCredentials(input: unknown): TelegramCredentials {
