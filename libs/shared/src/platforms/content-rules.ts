@@ -59,10 +59,10 @@ export function checkContent(rules: ContentRules, content: ContentToCheck): Cont
       problems.push({ field, message: `${item.mimeType} is not accepted by ${name} (${rules.mediaTypes.join(', ')})` });
     }
     if (item.sizeBytes > rules.maxMediaBytes) {
-      problems.push({
-        field,
-        message: `the file is ${formatBytes(item.sizeBytes)}; ${name} allows ${formatBytes(rules.maxMediaBytes)}`,
-      });
+      const [size, limit] = [formatBytes(item.sizeBytes), formatBytes(rules.maxMediaBytes)];
+      const [shownSize, shownLimit] =
+        size === limit ? [`${item.sizeBytes} bytes`, `${rules.maxMediaBytes}`] : [size, limit];
+      problems.push({ field, message: `the file is ${shownSize}; ${name} allows ${shownLimit}` });
     }
     if (item.altText && [...item.altText].length > rules.maxAltTextLength) {
       problems.push({ field, message: `alt text is longer than ${rules.maxAltTextLength} characters for ${name}` });
