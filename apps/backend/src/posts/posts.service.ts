@@ -39,16 +39,26 @@ export class PostsService {
    * target. If Redis is down the post is still accepted: the scheduler enqueues it when due.
    */
   async create(workspaceId: string, input: CreatePostDto, idempotencyKey?: string): Promise<PostResponse> {
+    const hash = requestHash(input);
+    if (idempotencyKey) {
+      const earlier = await this.posts.findIdempotentResponse(workspaceId, idempotencyKey);
+      if (earlier) return replay(earlier, hash);
+    }
     const publishAt = resolvePublishAt(input.publishAt);
     const accounts = await this.accounts.findMany(workspaceId, input.accountIds);
     const problems = [...accountProblems(input, accounts), ...overrideProblems(input), ...mediaInputProblems(input)];
     if (problems.length > 0) throw DomainError.validation(problems);
 
-    // Remote images are downloaded now: the post must not depend on someone else's server at publish time.
-    const media = await this.media.resolveForPost(workspaceId, input.media ?? []);
+    // Remote images are downloaded now (the post must not depend on someone else's server at publish
+    // time), but stored only once the post is known to be acceptable.
+    const prepared = await this.media.prepareForPost(workspaceId, input.media ?? []);
     const thread = input.thread ?? [];
-    const contentProblems = this.validator.problems(accountContents(input, accounts), { media, thread });
+    const contentProblems = this.validator.problems(accountContents(input, accounts), {
+      media: prepared.items,
+      thread,
+    });
     if (contentProblems.length > 0) throw DomainError.validation(contentProblems);
+    const media = await this.media.storePrepared(workspaceId, prepared);
 
     const overrides = new Map((input.targets ?? []).map((target) => [target.accountId, target.content]));
     const result = await this.posts.create(
@@ -65,19 +75,9 @@ export class PostsService {
           content: overrides.get(account.id) ?? null,
         })),
       },
-      idempotencyKey
-        ? { key: idempotencyKey, requestHash: requestHash(input), respond: (post) => toPostResponse(post) }
-        : undefined,
+      idempotencyKey ? { key: idempotencyKey, requestHash: hash, respond: (post) => toPostResponse(post) } : undefined,
     );
-    if ('replayed' in result) {
-      if (result.replayed.requestHash !== requestHash(input)) {
-        throw new DomainError(
-          'IDEMPOTENCY_MISMATCH',
-          'This Idempotency-Key was already used with a different request body; use a new key',
-        );
-      }
-      return result.replayed.response as PostResponse;
-    }
+    if ('replayed' in result) return replay(result.replayed, hash);
     await this.enqueue(() => this.queue.schedule(scheduledTargets(result.created)));
     return toPostResponse(result.created);
   }
@@ -190,6 +190,17 @@ function assertNotStarted(post: PostView, action: 'edited' | 'cancelled'): void 
 
 function scheduledTargets(post: PostView): ScheduledTarget[] {
   return post.targets.map((target) => ({ id: target.id, runAt: target.dueAt }));
+}
+
+/** The answer an earlier request with the same Idempotency-Key got; 422 if this request differs. */
+function replay(earlier: { requestHash: string; response: unknown }, hash: string): PostResponse {
+  if (earlier.requestHash !== hash) {
+    throw new DomainError(
+      'IDEMPOTENCY_MISMATCH',
+      'This Idempotency-Key was already used with a different request body; use a new key',
+    );
+  }
+  return earlier.response as PostResponse;
 }
 
 /** What makes two create requests "the same" for an Idempotency-Key: the fields that shape the post. */

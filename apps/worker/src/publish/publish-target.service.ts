@@ -253,6 +253,7 @@ export class PublishTargetService {
 /** Names the part of a thread that failed; the parts before it are on the platform and stay there. */
 function inThread(failure: PublishFailure, index: number, total: number): PublishFailure {
   if (total === 1) return failure;
-  const published = index === 0 ? 'nothing of it is published' : `parts 1-${index} are published`;
+  const published =
+    index === 0 ? 'nothing of it is published' : index === 1 ? 'part 1 is published' : `parts 1-${index} are published`;
   return { ...failure, message: `Thread part ${index + 1} of ${total} (${published}): ${failure.message}` };
 }

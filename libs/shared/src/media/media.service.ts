@@ -35,6 +35,13 @@ export interface ResolvedMedia {
   altText: string | null;
 }
 
+/** A post's images, downloaded and checked, not stored yet (see MediaService.prepareForPost). */
+export interface PreparedMedia {
+  /** What content rules check, in order. */
+  items: { mimeType: string; sizeBytes: number; altText: string | null }[];
+  sources: readonly PreparedMediaSource[];
+}
+
 export interface MediaContent {
   bytes: Buffer;
   mimeType: string;
@@ -82,6 +89,14 @@ export class MediaService {
    * is stored unless all inputs are good.
    */
   async resolveForPost(workspaceId: string, inputs: MediaInput[]): Promise<ResolvedMedia[]> {
+    return this.storePrepared(workspaceId, await this.prepareForPost(workspaceId, inputs));
+  }
+
+  /**
+   * Downloads and checks a post's images without storing anything, so the post's content can be
+   * checked against them first: a refused post leaves no file behind. Every problem is reported at once.
+   */
+  async prepareForPost(workspaceId: string, inputs: MediaInput[]): Promise<PreparedMedia> {
     const uploadIds = inputs.flatMap((input) => (input.uploadId && UUID.test(input.uploadId) ? [input.uploadId] : []));
     const uploads = new Map(
       (await this.media.findManyInWorkspace(workspaceId, uploadIds)).map((media) => [media.id, media]),
@@ -89,17 +104,22 @@ export class MediaService {
     const sources = await Promise.all(inputs.map((input, index) => this.sourceOf(input, `media.${index}`, uploads)));
     const problems = sources.filter((source) => source.kind === 'problem').map((source) => source.problem);
     if (problems.length > 0) throw DomainError.validation(problems);
-
-    const resolved: ResolvedMedia[] = [];
-    for (const [index, source] of sources.entries()) {
-      if (source.kind === 'problem') continue;
-      const media = source.kind === 'upload' ? source.media : await this.persist(workspaceId, source.image, source.url);
-      resolved.push({
-        mediaId: media.id,
-        mimeType: media.mimeType,
-        sizeBytes: media.sizeBytes,
+    return {
+      items: (sources as PreparedMediaSource[]).map((source, index) => ({
+        mimeType: source.kind === 'upload' ? source.media.mimeType : source.image.mimeType,
+        sizeBytes: source.kind === 'upload' ? source.media.sizeBytes : source.image.sizeBytes,
         altText: inputs[index].altText ?? null,
-      });
+      })),
+      sources: sources as PreparedMediaSource[],
+    };
+  }
+
+  /** Stores what {@link prepareForPost} downloaded; uploads are stored already. */
+  async storePrepared(workspaceId: string, prepared: PreparedMedia): Promise<ResolvedMedia[]> {
+    const resolved: ResolvedMedia[] = [];
+    for (const [index, source] of prepared.sources.entries()) {
+      const media = source.kind === 'upload' ? source.media : await this.persist(workspaceId, source.image, source.url);
+      resolved.push({ ...prepared.items[index], mediaId: media.id });
     }
     return resolved;
   }
@@ -203,10 +223,9 @@ function pair(items: PostMediaRef[], found: MediaRecord[]): { item: PostMediaRef
   });
 }
 
-type MediaSource =
-  | { kind: 'upload'; media: MediaRecord }
-  | { kind: 'remote'; image: InspectedImage; url: string }
-  | { kind: 'problem'; problem: FieldProblem };
+export type PreparedMediaSource =
+  { kind: 'upload'; media: MediaRecord } | { kind: 'remote'; image: InspectedImage; url: string };
+type MediaSource = PreparedMediaSource | { kind: 'problem'; problem: FieldProblem };
 
 function toView(media: MediaRecord): MediaView {
   return {

@@ -54,7 +54,7 @@ describe('checkContent', () => {
 
   it('checks each part of a thread, and refuses threads where the platform has none', () => {
     expect(checkContent(rules, { text: 'One', media: [], thread: ['', 'x'.repeat(11)] })).toEqual([
-      { field: 'thread.0', message: 'must not be empty without an image' },
+      { field: 'thread.0', message: 'must not be empty' },
       { field: 'thread.1', message: 'is 11 graphemes; Example allows at most 10' },
     ]);
     expect(checkContent(rules, { text: 'One', media: [], thread: ['2', '3', '4'] })).toEqual([

@@ -78,17 +78,19 @@ export function checkContent(rules: ContentRules, content: ContentToCheck): Cont
     });
   } else {
     content.thread.forEach((text, index) => {
-      const problem = checkText(rules, text, false);
+      const problem = checkText(rules, text, undefined);
       if (problem) problems.push({ field: `thread.${index}`, message: problem });
     });
   }
   return problems;
 }
 
-function checkText(rules: ContentRules, text: string, hasMedia: boolean): string | undefined {
+/** `hasMedia` undefined: the part cannot carry images (a thread's later posts). */
+function checkText(rules: ContentRules, text: string, hasMedia: boolean | undefined): string | undefined {
   if (text.trim() === '') {
     if (rules.textRequired === 'unless-media' && hasMedia) return undefined;
-    return rules.textRequired === 'unless-media' ? 'must not be empty without an image' : 'must not be empty';
+    const withoutImage = rules.textRequired === 'unless-media' && hasMedia !== undefined;
+    return withoutImage ? 'must not be empty without an image' : 'must not be empty';
   }
   const limit = hasMedia && rules.maxLengthWithMedia !== undefined ? rules.maxLengthWithMedia : rules.maxLength;
   const length = rules.countLength(text);

@@ -178,6 +178,23 @@ export class PostRepository {
     });
   }
 
+  /**
+   * What an earlier request with this Idempotency-Key answered, if it has finished (keys last 24
+   * hours). Checked before any work; `create` claims the key for good, so concurrent requests stay safe.
+   */
+  async findIdempotentResponse(
+    workspaceId: string,
+    key: string,
+  ): Promise<{ requestHash: string; response: unknown } | null> {
+    const [row] = await sqlRows<{ request_hash: string; response: unknown }>(
+      this.dataSource.manager,
+      `SELECT request_hash, response FROM idempotency_keys
+        WHERE workspace_id = $1 AND key = $2 AND created_at >= now() - interval '24 hours' AND response <> 'null'::jsonb`,
+      [workspaceId, key],
+    );
+    return row ? { requestHash: row.request_hash, response: row.response } : null;
+  }
+
   /** Takes the key for this request, or returns what the earlier request with it stored (keys last 24 hours). */
   private async claimIdempotencyKey(
     manager: EntityManager,
