@@ -39,7 +39,7 @@ describe('Instagram content rules', () => {
     const png = { mimeType: 'image/png', sizeBytes: 8 * 1024 * 1024 + 1, altText: null };
     expect(checkContent(INSTAGRAM_RULES, { text: '', media: [png], thread: [] }).map((p) => p.message)).toEqual([
       'image/png is not accepted by Instagram (image/jpeg)',
-      'the file is 8.0 MB; Instagram allows 8.0 MB',
+      'the file is 8388609 bytes; Instagram allows 8388608',
     ]);
   });
 

@@ -51,7 +51,7 @@ describe('TELEGRAM_RULES', () => {
       ),
     ).toHaveLength(1);
     expect(checkContent(TELEGRAM_RULES, content('', [photo('image/png', 10 * 1024 * 1024 + 1)]))).toEqual([
-      { field: 'media.0', message: 'the file is 10.0 MB; Telegram allows 10.0 MB' },
+      { field: 'media.0', message: 'the file is 10485761 bytes; Telegram allows 10485760' },
     ]);
     expect(checkContent(TELEGRAM_RULES, { text: 'one', media: [], thread: ['two'] })).toEqual([
       { field: 'thread', message: 'Telegram has no threads' },

@@ -14,8 +14,9 @@ const REJECTED_GRANTS = new Set(['invalid_request', 'invalid_grant']);
  * Maps whatever a call to X threw to what the worker should do about it:
  * - 429 and requests that never left (connection refused, DNS, TLS) are `retryable`;
  * - 5xx, 408, timeouts, resets and cut-off responses are `unknown`: the post may have landed;
- * - every other answer from X is `permanent` (a 403 for duplicate content is flagged `duplicate`; a 401,
- *   or the token endpoint refusing a grant, flags `credentialsRejected`).
+ * - every other answer from X is `permanent` (a 403 for duplicate content is flagged `duplicate`; a 401
+ *   for a user token, or the token endpoint refusing a grant, flags `credentialsRejected`, but not a 401
+ *   for Herald's own app).
  * Messages quote X's own explanation and never include the access token.
  */
 export function classifyXError(error: unknown, now: number = Date.now()): PublishFailure {
@@ -58,11 +59,14 @@ function classifyResponse(error: ApiResponseError, now: number): PublishFailure 
     const message = withDetail(`X timed out the request (${status})`, detail);
     return { kind: 'unknown', message, statusCode: status };
   }
+  if (status === 401 && typeof error.data?.error === 'string') {
+    // The token endpoint answers 401 (OAuth body) when it is Herald's app that X does not recognise:
+    // every account would be refused, and reconnecting them would not help, so none is disconnected.
+    const message = withDetail(`X rejected Herald's app (X_CLIENT_ID/X_CLIENT_SECRET) (${status})`, detail);
+    return { kind: 'permanent', message, statusCode: status };
+  }
   if (status === 401) {
-    // The token endpoint answers 401 (OAuth body) when it is Herald's app that X does not recognise.
-    const what =
-      typeof error.data?.error === 'string' ? "Herald's app (X_CLIENT_ID/X_CLIENT_SECRET)" : 'the access token';
-    const message = withDetail(`X rejected ${what} (${status})`, detail);
+    const message = withDetail(`X rejected the access token (${status})`, detail);
     return { kind: 'permanent', message, statusCode: status, credentialsRejected: true };
   }
   if (status === 400 && isRejectedGrant(error.data)) {

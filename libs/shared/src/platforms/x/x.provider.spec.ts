@@ -524,7 +524,7 @@ describe('XProvider renewal and OAuth against the X emulator', () => {
       });
     });
 
-    it('reports a wrong client secret as rejected, without leaking the secret', async () => {
+    it('reports a wrong client secret as permanent but not the account’s fault, without leaking the secret', async () => {
       const misconfigured = new XProvider(
         configFor(emulator.url, { X_CLIENT_ID: emulator.oauthClient.clientId, X_CLIENT_SECRET: 'not-the-secret' }),
       );
@@ -534,7 +534,6 @@ describe('XProvider renewal and OAuth against the X emulator', () => {
       expect(failure).toEqual({
         kind: 'permanent',
         statusCode: 401,
-        credentialsRejected: true,
         message: "X rejected Herald's app (X_CLIENT_ID/X_CLIENT_SECRET) (401): Missing valid authorization header",
       });
     });
