@@ -439,6 +439,27 @@ describe('rich posts: threads, media and per-account content on X', () => {
       }
     });
 
+    it('fails a post whose image vanished from media storage before anything is sent', async () => {
+      const text = `Image gone ${uniqueTag()}`;
+      const account = await newAccount(pipeline.workspace);
+      const uploaded = await upload(tinyJpeg());
+      const post = await createPost({
+        content: text,
+        accountIds: [account.id],
+        publishAt: secondsFromNow(2).toISOString(),
+        media: [{ uploadId: uploaded.id }],
+      });
+      await rm(join(mediaDir, uploaded.id.slice(0, 2)), { recursive: true, force: true });
+
+      const [target] = await waitUntilSettled(post.id);
+      expect(target.status).toBe('failed');
+      expect(target.last_error).toMatch(
+        /^An image of the post is missing from media storage .*; nothing was published$/,
+      );
+      expect(pipeline.emulator.tweets.find((tweet) => tweet.text === text)).toBeUndefined();
+      expect(pipeline.emulator.requests.filter((request) => request.token === account.accessToken)).toHaveLength(1);
+    });
+
     it('uploads the image with its alt text to X along with the post', async () => {
       const image = tinyJpeg();
       const text = `With alt text ${uniqueTag()}`;

@@ -2,11 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   AccountCredentialsService,
   AppConfig,
+  DomainError,
   MediaService,
+  MissingMediaError,
   PlatformRegistry,
   PostTargetRepository,
   type AttemptRecord,
   type ClaimedTarget,
+  type MediaAttachment,
   type PlatformProvider,
   type PublishedPost,
   type PublishFailure,
@@ -75,6 +78,14 @@ export class PublishTargetService {
   ): Promise<PublishOutcome> {
     const parts = [claim.content, ...claim.thread];
     const published = [...claim.publishedParts];
+    let media: MediaAttachment[] = [];
+    if (published.length === 0) {
+      try {
+        media = await this.loadMedia(claim);
+      } catch (error) {
+        return this.mediaUnavailable(claim, error);
+      }
+    }
     let recovered = false;
     // Only the first part not recorded can have landed unrecorded: the attempt stopped there.
     let reconcile = mayHaveLanded && !provider.capabilities.idempotencyKeys;
@@ -82,7 +93,7 @@ export class PublishTargetService {
       const index = published.length;
       const request: PublishRequest = {
         text: parts[index],
-        media: index === 0 ? await this.media.attachmentsFor(claim.media) : [],
+        media: index === 0 ? media : [],
         replyTo: index === 0 ? undefined : { root: published[0], parent: published[index - 1] },
         idempotencyKey: `${claim.id}:${index}`,
       };
@@ -115,6 +126,33 @@ export class PublishTargetService {
       }
     }
     return this.succeed(claim, published[0], recovered);
+  }
+
+  /**
+   * The post's images, read from media storage before anything is sent: a missing file fails the
+   * target clearly instead of failing halfway through a platform's upload.
+   */
+  private async loadMedia(claim: ClaimedTarget): Promise<MediaAttachment[]> {
+    const attachments = await this.media.attachmentsFor(claim.media);
+    return Promise.all(
+      attachments.map(async (attachment) => {
+        const bytes = await attachment.read();
+        return { ...attachment, read: () => Promise.resolve(bytes) };
+      }),
+    );
+  }
+
+  private async mediaUnavailable(claim: ClaimedTarget, error: unknown): Promise<PublishOutcome> {
+    const reason = (error as Error).message;
+    if (error instanceof MissingMediaError || (error instanceof DomainError && error.code === 'NOT_FOUND')) {
+      const message = `An image of the post is missing from media storage (${reason}); nothing was published`;
+      return this.settle(claim, 'failed', { outcome: 'failed', error: message });
+    }
+    return this.handleFailure(
+      claim,
+      { kind: 'retryable', message: `Could not read the post's images: ${reason}` },
+      false,
+    );
   }
 
   /**
