@@ -56,6 +56,8 @@ async function verifyWithPlatform(provider: PlatformProvider, credentials: unkno
   try {
     return await provider.verifyCredentials(credentials);
   } catch (error) {
+    // A provider's own verdict on the credentials (e.g. "the bot may not post in this chat") names its field.
+    if (error instanceof DomainError) throw error;
     const failure = provider.classifyError(error);
     const platform = provider.rules.displayName;
     if (failure.kind === 'permanent') {
