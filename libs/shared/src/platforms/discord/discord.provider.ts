@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AxiosInstance } from 'axios';
 import { AppConfig } from '../../config/app-config.js';
+import { imageFileName } from '../image-file-name.js';
 import { DomainError } from '../../errors/domain-error.js';
 import { trustedAgents } from '../../net/outbound-agents.js';
 import { classifyHttpError, createPlatformHttp } from '../http/platform-http.js';
@@ -34,13 +35,6 @@ interface DiscordMessage {
   id: string;
   channel_id: string;
 }
-
-const EXTENSIONS: Record<string, string> = {
-  'image/jpeg': 'jpg',
-  'image/png': 'png',
-  'image/webp': 'webp',
-  'image/gif': 'gif',
-};
 
 /**
  * Posts to a Discord channel through its webhook. Every call goes to DISCORD_API_BASE_URL, never to the
@@ -134,4 +128,4 @@ async function bodyOf({ text, media }: PublishRequest): Promise<object> {
   return form;
 }
 
-const fileName = (image: MediaAttachment, index: number) => `image-${index + 1}.${EXTENSIONS[image.mimeType] ?? 'jpg'}`;
+const fileName = (image: MediaAttachment, index: number) => imageFileName(image.mimeType, `image-${index + 1}`);

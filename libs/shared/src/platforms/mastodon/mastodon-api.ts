@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AxiosInstance } from 'axios';
+import { imageFileName } from '../image-file-name.js';
 import type { MediaAttachment } from '../platform-provider.js';
 import type { MastodonCredentials } from './mastodon-credentials.js';
 import { MediaStillProcessingError } from './mastodon-errors.js';
@@ -40,14 +41,6 @@ export const STATUSES_PAGE_SIZE = 40;
 const FIRST_POLL_DELAY_MS = 250;
 const MAX_POLL_DELAY_MS = 2000;
 
-/** Paperclip checks that a file's extension matches its contents, so each upload is named after its type. */
-const EXTENSIONS: Record<string, string> = {
-  'image/jpeg': 'jpg',
-  'image/png': 'png',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-};
-
 /** The Mastodon REST API calls Herald makes, with one account's token on its instance. */
 export class MastodonApi {
   constructor(
@@ -73,7 +66,11 @@ export class MastodonApi {
   async uploadMedia(media: MediaAttachment, deadline: number): Promise<string> {
     const form = new FormData();
     const bytes = await media.read();
-    form.append('file', new Blob([new Uint8Array(bytes)], { type: media.mimeType }), `image.${extensionOf(media)}`);
+    form.append(
+      'file',
+      new Blob([new Uint8Array(bytes)], { type: media.mimeType }),
+      imageFileName(media.mimeType, 'image'),
+    );
     if (media.altText) form.append('description', media.altText);
 
     const { status, data } = await this.http.post<MastodonMediaAttachment>(this.url('/api/v2/media'), form, {
@@ -132,12 +129,6 @@ export class MastodonApi {
   private authorization(): Record<string, string> {
     return { Authorization: `Bearer ${this.credentials.accessToken}` };
   }
-}
-
-function extensionOf(media: MediaAttachment): string {
-  const extension = EXTENSIONS[media.mimeType];
-  if (!extension) throw new Error(`Mastodon does not take ${media.mimeType} images`);
-  return extension;
 }
 
 function mediaIdOf(data: MastodonMediaAttachment | undefined): string {

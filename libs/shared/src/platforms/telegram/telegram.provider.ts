@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AxiosInstance } from 'axios';
 import { AppConfig } from '../../config/app-config.js';
+import { imageFileName } from '../image-file-name.js';
 import { DomainError } from '../../errors/domain-error.js';
 import { trustedAgents } from '../../net/outbound-agents.js';
 import type { ContentToCheck } from '../content-rules.js';
@@ -23,13 +24,6 @@ import {
 import { parseTelegramCredentials, type TelegramCredentials } from './telegram-credentials.js';
 import { TELEGRAM_ERRORS } from './telegram-errors.js';
 import { TELEGRAM_RULES, telegramContentProblems } from './telegram-content.rules.js';
-
-const EXTENSIONS: Record<string, string> = {
-  'image/jpeg': 'jpg',
-  'image/png': 'png',
-  'image/webp': 'webp',
-  'image/gif': 'gif',
-};
 
 /**
  * Posts to a Telegram channel or supergroup as a bot, through the Bot API: text with sendMessage (no
@@ -163,4 +157,4 @@ async function fileOf(image: MediaAttachment): Promise<Blob> {
   return new Blob([await image.read()], { type: image.mimeType });
 }
 
-const fileName = (image: MediaAttachment, index: number) => `image-${index + 1}.${EXTENSIONS[image.mimeType] ?? 'jpg'}`;
+const fileName = (image: MediaAttachment, index: number) => imageFileName(image.mimeType, `image-${index + 1}`);
