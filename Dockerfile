@@ -5,7 +5,7 @@
 # scheduler. Build: `docker build -t herald .`
 
 # ---- build: compile the three apps, then drop devDependencies -------------------------------------
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 
 # Dependencies first, so editing sources does not invalidate this layer.
@@ -21,7 +21,7 @@ RUN npm run build \
  && npm cache clean --force
 
 # ---- runtime -----------------------------------------------------------------------------------
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 
