@@ -23,6 +23,7 @@ export * from './media/media.repository.js';
 export * from './media/media.service.js';
 export * from './media/remote-media-fetcher.js';
 export * from './media/s3-media.storage.js';
+export * from './net/network-allowlist.js';
 export * from './net/outbound-agents.js';
 export * from './platforms/content-rules.js';
 export * from './platforms/http/platform-http.js';

@@ -1,3 +1,4 @@
+import { parseNetworkAllowlist } from '../net/network-allowlist.js';
 import { Environment } from './environment.js';
 
 /** An OAuth 2.0 app registered with a platform; `clientId` is empty when none is configured. */
@@ -105,9 +106,7 @@ export class AppConfig {
       threads: oauthClient(env.THREADS_APP_ID, env.THREADS_APP_SECRET, env.THREADS_OAUTH_BASE_URL),
     };
     this.publicBaseUrl = withoutTrailingSlash(env.PUBLIC_BASE_URL);
-    this.privateNetworkAllowlist = env.PRIVATE_NETWORK_ALLOWLIST.split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== '');
+    this.privateNetworkAllowlist = parseNetworkAllowlist(env.PRIVATE_NETWORK_ALLOWLIST).entries;
     this.media = {
       storage:
         env.MEDIA_STORAGE === 's3'

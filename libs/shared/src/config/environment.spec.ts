@@ -49,6 +49,16 @@ describe('loadEnvironment', () => {
     );
   });
 
+  it('parses PRIVATE_NETWORK_ALLOWLIST as addresses and ranges, naming each entry that is neither', () => {
+    expect(
+      new AppConfig(loadEnvironment({ ...required, PRIVATE_NETWORK_ALLOWLIST: ' 127.0.0.1, fd00::/8 ' }))
+        .privateNetworkAllowlist,
+    ).toEqual(['127.0.0.1', 'fd00::/8']);
+    expect(() => loadEnvironment({ ...required, PRIVATE_NETWORK_ALLOWLIST: '10.0.0.1,1.2.3.4.5' })).toThrow(
+      /PRIVATE_NETWORK_ALLOWLIST: .*not one: 1\.2\.3\.4\.5$/m,
+    );
+  });
+
   it('reads Redis credentials, database number and TLS from REDIS_URL', () => {
     const config = new AppConfig(loadEnvironment({ ...required, REDIS_URL: 'rediss://user:p%40ss@cache:6380/2' }));
     expect(config.redis).toEqual({ host: 'cache', port: 6380, username: 'user', password: 'p@ss', db: 2, tls: {} });

@@ -13,6 +13,7 @@ import {
   ValidationError,
 } from 'class-validator';
 import { CronTime } from 'cron';
+import { parseNetworkAllowlist } from '../net/network-allowlist.js';
 
 const BASE_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
@@ -150,7 +151,7 @@ export class Environment {
    * Addresses (IPs or CIDRs, comma-separated) that URLs given by users may reach although they are
    * private, loopback or link-local: remote media and Mastodon instances. Empty: none (SSRF protection).
    */
-  @Matches(/^[\s0-9a-fA-F.:/,]*$/, { message: 'PRIVATE_NETWORK_ALLOWLIST must be IPs or CIDRs separated by commas' })
+  @IsString()
   PRIVATE_NETWORK_ALLOWLIST = '';
 
   /** Where uploaded and fetched images are kept: `local` (MEDIA_STORAGE_DIR) or `s3` (any S3-compatible store). */
@@ -275,6 +276,12 @@ function crossFieldProblems(environment: Environment): string[] {
     } catch (error) {
       problems.push(`SCHEDULER_CRON: not a valid cron expression (${(error as Error).message})`);
     }
+  }
+  const { invalid } = parseNetworkAllowlist(String(environment.PRIVATE_NETWORK_ALLOWLIST));
+  if (invalid.length > 0) {
+    problems.push(
+      `PRIVATE_NETWORK_ALLOWLIST: must be IP addresses or CIDR ranges separated by commas; not one: ${invalid.join(', ')}`,
+    );
   }
   if (environment.PUBLISH_LEASE_SECONDS * 1000 < environment.PLATFORM_TIMEOUT_MS * 2) {
     problems.push(
