@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { xrpcError } from './bluesky-wire.js';
+import type { EmulatorClock } from '../kit/emulator-clock.js';
 
 /**
  * Accounts, app passwords and sessions of the emulated PDS. Sessions work as on a real PDS: an
@@ -54,6 +55,7 @@ export class BlueskyAccounts {
   constructor(
     private readonly audience: string,
     readonly lifetimes: TokenLifetimes,
+    private readonly clock: EmulatorClock,
   ) {}
 
   create(wanted: { handle?: string } = {}): EmulatedAccount {
@@ -128,7 +130,7 @@ export class BlueskyAccounts {
   }
 
   private issue(account: EmulatedAccount, password: string, accessScope: string): SessionTokens {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock.now() / 1000);
     const common = { sub: account.did, aud: this.audience, iat: now };
     const jti = randomBytes(16).toString('base64url');
     const accessJwt = this.sign('at+jwt', { ...common, scope: accessScope, exp: now + this.lifetimes.accessSeconds });
@@ -159,7 +161,7 @@ export class BlueskyAccounts {
       throw xrpcError(400, 'Token could not be verified', 'InvalidToken');
     }
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as JwtPayload;
-    if (payload.exp * 1000 <= Date.now()) throw xrpcError(400, 'Token has expired', 'ExpiredToken');
+    if (payload.exp * 1000 <= this.clock.now()) throw xrpcError(400, 'Token has expired', 'ExpiredToken');
     if (!scopeAllowed(payload.scope)) throw xrpcError(400, 'Bad token scope', 'InvalidToken');
     return payload;
   }

@@ -1,9 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { ManualClock } from '../kit/emulator-clock.js';
 import { type BlueskyEmulator, type EmulatedAccount, startBlueskyEmulator } from './bluesky-emulator.js';
 
 /** What the emulated PDS does on its own, spoken to over plain HTTP (the provider spec drives the rest). */
 describe('Bluesky emulator', () => {
+  const clock = new ManualClock();
   let emulator: BlueskyEmulator;
   let account: EmulatedAccount;
 
@@ -41,7 +42,7 @@ describe('Bluesky emulator', () => {
     });
 
   beforeAll(async () => {
-    emulator = await startBlueskyEmulator({ accessTokenSeconds: 1 });
+    emulator = await startBlueskyEmulator({ clock });
   });
   beforeEach(() => {
     emulator.reset();
@@ -62,9 +63,9 @@ describe('Bluesky emulator', () => {
     expect(refused.body).toEqual({ error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' });
     expect(refused.headers.get('ratelimit-policy')).toBe('30;w=300');
     expect(refused.headers.get('ratelimit-remaining')).toBe('0');
-    const resetsIn = Number(refused.headers.get('ratelimit-reset')) - Date.now() / 1000;
-    expect(resetsIn).toBeGreaterThan(250);
-    expect(resetsIn).toBeLessThanOrEqual(301);
+    const resetsIn = Number(refused.headers.get('ratelimit-reset')) - clock.now() / 1000;
+    expect(resetsIn).toBeGreaterThan(299);
+    expect(resetsIn).toBeLessThan(301);
   });
 
   it('answers a missing, an expired and a spent token as a PDS does', async () => {
@@ -81,7 +82,7 @@ describe('Bluesky emulator', () => {
     const wrongKind = await call('com.atproto.server.getSession', { bearer: first.refreshJwt });
     expect([wrongKind.status, wrongKind.body.error]).toEqual([400, 'InvalidToken']);
 
-    await sleep(2100); // access tokens of this emulator last a second
+    clock.advance(2 * 60 * 60 * 1000); // access tokens last two hours
     const expired = await call('com.atproto.server.getSession', { bearer: rotated.body.accessJwt });
     expect([expired.status, expired.body]).toEqual([400, { error: 'ExpiredToken', message: 'Token has expired' }]);
   });

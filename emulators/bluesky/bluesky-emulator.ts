@@ -10,6 +10,7 @@ import {
 import { BlueskyAccounts, type EmulatedAccount } from './bluesky-accounts.js';
 import { BlueskyRecords, POST_COLLECTION, type StoredPost } from './bluesky-records.js';
 import { invalidRequest, isHandle, rateLimitHeaders, xrpcError, xrpcErrorBody } from './bluesky-wire.js';
+import { type EmulatorClock, systemClock } from '../kit/emulator-clock.js';
 
 /**
  * A stand-in for a Bluesky PDS (bsky.social) speaking XRPC over HTTP: sessions (createSession,
@@ -37,6 +38,8 @@ export interface BlueskyEmulatorOptions {
   accessTokenSeconds?: number;
   /** Seconds a refresh JWT lasts (default 90 days). */
   refreshTokenSeconds?: number;
+  /** Token expiry and rate-limit windows follow this clock (default: the system's). */
+  clock?: EmulatorClock;
   onPost?: (post: StoredPost) => void;
 }
 
@@ -63,12 +66,17 @@ const SIGN_IN_LIMIT = { points: 30, windowSeconds: 300 };
 const RECORD_KEY = /^(?!\.{1,2}$)[a-zA-Z0-9._:~-]{1,512}$/;
 
 export async function startBlueskyEmulator(options: BlueskyEmulatorOptions = {}): Promise<BlueskyEmulator> {
-  const accounts = new BlueskyAccounts('did:web:bluesky-emulator.invalid', {
-    accessSeconds: options.accessTokenSeconds ?? 2 * 60 * 60,
-    refreshSeconds: options.refreshTokenSeconds ?? 90 * 24 * 60 * 60,
-  });
+  const clock = options.clock ?? systemClock;
+  const accounts = new BlueskyAccounts(
+    'did:web:bluesky-emulator.invalid',
+    {
+      accessSeconds: options.accessTokenSeconds ?? 2 * 60 * 60,
+      refreshSeconds: options.refreshTokenSeconds ?? 90 * 24 * 60 * 60,
+    },
+    clock,
+  );
   const records = new BlueskyRecords();
-  const limits = new RateLimits();
+  const limits = new RateLimits(clock);
 
   const route = (
     name: BlueskyRoute,
@@ -180,7 +188,7 @@ export async function startBlueskyEmulator(options: BlueskyEmulatorOptions = {})
       rateLimitHeaders(
         GLOBAL_LIMIT.points,
         0,
-        new Date(Date.now() + resetInSeconds * 1000),
+        new Date(clock.now() + resetInSeconds * 1000),
         GLOBAL_LIMIT.windowSeconds,
       ),
     controls: {
@@ -245,8 +253,10 @@ const sessionOf = (account: EmulatedAccount) => ({
 class RateLimits {
   private windows = new Map<string, { startedAt: number; used: number }>();
 
+  constructor(private readonly clock: EmulatorClock) {}
+
   take(key: string, limit: { points: number; windowSeconds: number }): Record<string, string> {
-    const now = Date.now();
+    const now = this.clock.now();
     let window = this.windows.get(key);
     if (!window || now - window.startedAt >= limit.windowSeconds * 1000) {
       window = { startedAt: now, used: 0 };
