@@ -7,7 +7,14 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, PostTargetRepository, runMigrations } from '../libs/shared/src/index.js';
+import {
+  dataSourceOptions,
+  dueTargetsQuery,
+  PostRepository,
+  PostTargetRepository,
+  runMigrations,
+  TransactionRunner,
+} from '../libs/shared/src/index.js';
 
 const index = process.argv.indexOf('--targets');
 const futureTargets = index >= 0 ? Number(process.argv[index + 1]) : 1_000_000;
@@ -46,7 +53,8 @@ try {
     `filled ${futureTargets.toLocaleString()} future + ${dueTargets} due targets in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 
-  const targets = new PostTargetRepository(dataSource);
+  const transactions = new TransactionRunner(dataSource);
+  const targets = new PostTargetRepository(dataSource, transactions, new PostRepository(dataSource, transactions));
   const timings: number[] = [];
   for (let run = 0; run < 20; run++) {
     const t0 = process.hrtime.bigint();
@@ -64,12 +72,10 @@ try {
   console.log(
     `full due scan (${dueTargets} due, pages of 500): p50 ${timings[10].toFixed(1)} ms, max ${timings[19].toFixed(1)} ms`,
   );
+  const scan = dueTargetsQuery(500);
   const plan = await dataSource.query<{ 'QUERY PLAN': string }[]>(
-    `EXPLAIN (ANALYZE, BUFFERS) SELECT id, status, next_attempt_at FROM post_targets t
-      WHERE status IN ('scheduled', 'queued', 'unknown') AND next_attempt_at <= now()
-        AND (next_attempt_at, id) > ('epoch'::timestamptz, '00000000-0000-0000-0000-000000000000'::uuid)
-        AND NOT EXISTS (SELECT 1 FROM social_accounts a WHERE a.id = t.account_id AND a.rate_limited_until > now())
-      ORDER BY next_attempt_at, id LIMIT 500`,
+    `EXPLAIN (ANALYZE, BUFFERS) ${scan.text}`,
+    scan.values,
   );
   console.log(plan.map((row) => row['QUERY PLAN']).join('\n'));
 } finally {

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { RequeueService } from '../../apps/scheduler/src/requeue/requeue.service.js';
 import {
   dataSourceOptions,
+  dueTargetsQuery,
   MIGRATIONS,
   PostTargetRepository,
   POST_QUEUE,
@@ -24,7 +25,7 @@ describe('concurrency', () => {
 
   beforeAll(async () => {
     pipeline = await startPipeline({ worker: false, scheduler: false });
-    targets = new PostTargetRepository(pipeline.sql);
+    targets = pipeline.backend.app.get(PostTargetRepository);
   });
 
   afterAll(async () => {
@@ -178,12 +179,8 @@ describe('concurrency', () => {
         [pipeline.workspace.id, account.id],
       );
       await pipeline.sql.query(`ANALYZE post_targets`);
-      const plan = await pipeline.sql.query<{ 'QUERY PLAN': string }[]>(
-        `EXPLAIN SELECT id, status, next_attempt_at FROM post_targets
-          WHERE status IN ('scheduled', 'queued', 'unknown') AND next_attempt_at <= now()
-            AND (next_attempt_at, id) > ('epoch'::timestamptz, '00000000-0000-0000-0000-000000000000'::uuid)
-          ORDER BY next_attempt_at, id LIMIT 500`,
-      );
+      const scan = dueTargetsQuery(500);
+      const plan = await pipeline.sql.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${scan.text}`, scan.values);
       const text = plan.map((row) => row['QUERY PLAN']).join('\n');
       expect(text).toContain('post_targets_due_idx');
       expect(text).not.toMatch(/Seq Scan on post_targets/);

@@ -3,7 +3,9 @@ import {
   AccountCredentialsService,
   DomainError,
   PlatformRegistry,
+  PostTargetRepository,
   SocialAccountRepository,
+  TransactionRunner,
   type AccountIdentity,
   type PlatformProvider,
 } from '@app/shared';
@@ -16,6 +18,8 @@ export class AccountsService {
     private readonly accounts: SocialAccountRepository,
     private readonly platforms: PlatformRegistry,
     private readonly credentials: AccountCredentialsService,
+    private readonly targets: PostTargetRepository,
+    private readonly transactions: TransactionRunner,
   ) {}
 
   /** Adds an account once its platform has accepted the credentials. */
@@ -43,8 +47,14 @@ export class AccountsService {
     return toAccountResponse(account);
   }
 
+  /** Deletes the account and cancels its targets still waiting to be published: a deleted account never publishes. */
   async delete(workspaceId: string, id: string): Promise<void> {
-    if (!(await this.accounts.softDelete(workspaceId, id))) throw DomainError.notFound('Account');
+    const deleted = await this.transactions.run(async (tx) => {
+      if (!(await this.accounts.softDelete(tx, workspaceId, id))) return false;
+      await this.targets.cancelPendingOfDeletedAccount(tx, id);
+      return true;
+    });
+    if (!deleted) throw DomainError.notFound('Account');
   }
 }
 

@@ -2,14 +2,20 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import {
   DomainError,
+  IdempotencyKeyRepository,
   MediaService,
   PENDING_TARGET_STATUSES,
   RETRYABLE_TARGET_STATUSES,
   STARTED_TARGET_STATUSES,
   PostQueue,
   PostRepository,
+  PostTargetRepository,
   SocialAccountRepository,
+  TransactionRunner,
+  type EarlierRequest,
   type FieldProblem,
+  type NewPost,
+  type NewTarget,
   type PostView,
   type ScheduledTarget,
   type SocialAccount,
@@ -28,6 +34,9 @@ export class PostsService {
 
   constructor(
     private readonly posts: PostRepository,
+    private readonly targets: PostTargetRepository,
+    private readonly idempotencyKeys: IdempotencyKeyRepository,
+    private readonly transactions: TransactionRunner,
     private readonly accounts: SocialAccountRepository,
     private readonly validator: PostContentValidator,
     private readonly media: MediaService,
@@ -41,7 +50,7 @@ export class PostsService {
   async create(workspaceId: string, input: CreatePostDto, idempotencyKey?: string): Promise<PostResponse> {
     const hash = requestHash(input);
     if (idempotencyKey) {
-      const earlier = await this.posts.findIdempotentResponse(workspaceId, idempotencyKey);
+      const earlier = await this.idempotencyKeys.findFinished(workspaceId, idempotencyKey);
       if (earlier) return replay(earlier, hash);
     }
     const publishAt = resolvePublishAt(input.publishAt);
@@ -61,7 +70,7 @@ export class PostsService {
     const media = await this.media.storePrepared(workspaceId, prepared);
 
     const overrides = new Map((input.targets ?? []).map((target) => [target.accountId, target.content]));
-    const result = await this.posts.create(
+    const result = await this.save(
       {
         workspaceId,
         content: input.content,
@@ -69,17 +78,46 @@ export class PostsService {
         thread,
         publishAt,
         maxLatenessSeconds: input.maxLatenessSeconds,
-        targets: accounts.map((account) => ({
-          accountId: account.id,
-          platform: account.platform,
-          content: overrides.get(account.id) ?? null,
-        })),
       },
-      idempotencyKey ? { key: idempotencyKey, requestHash: hash, respond: (post) => toPostResponse(post) } : undefined,
+      accounts.map((account) => ({
+        accountId: account.id,
+        platform: account.platform,
+        content: overrides.get(account.id) ?? null,
+      })),
+      idempotencyKey ? { key: idempotencyKey, requestHash: hash } : undefined,
     );
     if ('replayed' in result) return replay(result.replayed, hash);
     await this.enqueue(() => this.queue.schedule(scheduledTargets(result.created)));
     return toPostResponse(result.created);
+  }
+
+  /**
+   * Saves a post and one target per account atomically: either the whole post exists or none of it.
+   * With an Idempotency-Key, the key is claimed in the same transaction (see IdempotencyKeyRepository).
+   */
+  private async save(
+    post: NewPost,
+    targets: NewTarget[],
+    idempotency?: { key: string; requestHash: string },
+  ): Promise<{ created: PostView } | { replayed: EarlierRequest }> {
+    return this.transactions.run(async (tx) => {
+      if (idempotency) {
+        const replayed = await this.idempotencyKeys.claim(
+          tx,
+          post.workspaceId,
+          idempotency.key,
+          idempotency.requestHash,
+        );
+        if (replayed) return { replayed };
+      }
+      const postId = await this.posts.insert(tx, post);
+      await this.targets.insertForPost(tx, postId, post.publishAt, targets);
+      const created = (await this.posts.findOne(post.workspaceId, postId, tx))!;
+      if (idempotency) {
+        await this.idempotencyKeys.saveResponse(tx, post.workspaceId, idempotency.key, toPostResponse(created));
+      }
+      return { created };
+    });
   }
 
   async get(workspaceId: string, id: string): Promise<PostResponse> {
@@ -110,7 +148,7 @@ export class PostsService {
     }
     const publishAt = input.publishAt === undefined ? undefined : resolvePublishAt(input.publishAt);
     let rescheduled: ScheduledTarget[] = [];
-    const updated = await this.posts.withLockedPost(workspaceId, id, async (post, changes) => {
+    const updated = await this.posts.withLockedPost(workspaceId, id, async (post, tx) => {
       assertNotStarted(post, 'edited');
       if (input.content !== undefined) {
         const content = input.content;
@@ -121,10 +159,16 @@ export class PostsService {
         const problems = this.validator.problems(accounts, { media, thread: post.thread });
         if (problems.length > 0) throw DomainError.validation(problems);
       }
-      await changes.updatePost({ content: input.content, publishAt, maxLatenessSeconds: input.maxLatenessSeconds });
+      await this.posts.update(tx, post.id, {
+        content: input.content,
+        publishAt,
+        maxLatenessSeconds: input.maxLatenessSeconds,
+      });
       if (publishAt) {
         const pending = post.targets.filter((target) => PENDING_TARGET_STATUSES.includes(target.status));
-        await changes.rescheduleTargets(
+        await this.targets.reschedule(
+          tx,
+          post.id,
           pending.map((target) => target.id),
           publishAt,
         );
@@ -139,10 +183,10 @@ export class PostsService {
   /** Cancels every target not yet published; refused once any target is publishing or published. */
   async cancel(workspaceId: string, id: string): Promise<PostResponse> {
     let cancelled: string[] = [];
-    const found = await this.posts.withLockedPost(workspaceId, id, async (post, changes) => {
+    const found = await this.posts.withLockedPost(workspaceId, id, async (post, tx) => {
       assertNotStarted(post, 'cancelled');
       cancelled = post.targets.filter((target) => target.status !== 'cancelled').map((target) => target.id);
-      await changes.cancelTargets(cancelled);
+      await this.targets.cancel(tx, post.id, cancelled);
     });
     if (found === null) throw DomainError.notFound('Post');
     await this.enqueue(() => this.queue.remove(cancelled));
@@ -152,12 +196,16 @@ export class PostsService {
   /** Starts the failed, unknown and missed targets over, now; refused when there are none. */
   async retry(workspaceId: string, id: string): Promise<PostResponse> {
     let restarted: ScheduledTarget[] = [];
-    const found = await this.posts.withLockedPost(workspaceId, id, async (post, changes) => {
+    const found = await this.posts.withLockedPost(workspaceId, id, async (post, tx) => {
       const settled = post.targets.filter((target) => RETRYABLE_TARGET_STATUSES.includes(target.status));
       if (settled.length === 0) {
         throw new DomainError('CONFLICT', `Nothing to retry: no target is ${RETRYABLE_TARGET_STATUSES.join(', ')}`);
       }
-      await changes.restartTargets(settled.map((target) => target.id));
+      await this.targets.restart(
+        tx,
+        post.id,
+        settled.map((target) => target.id),
+      );
       restarted = settled.map((target) => ({ id: target.id, runAt: new Date() }));
     });
     if (found === null) throw DomainError.notFound('Post');
@@ -193,7 +241,7 @@ function scheduledTargets(post: PostView): ScheduledTarget[] {
 }
 
 /** The answer an earlier request with the same Idempotency-Key got; 422 if this request differs. */
-function replay(earlier: { requestHash: string; response: unknown }, hash: string): PostResponse {
+function replay(earlier: EarlierRequest, hash: string): PostResponse {
   if (earlier.requestHash !== hash) {
     throw new DomainError(
       'IDEMPOTENCY_MISMATCH',

@@ -7,6 +7,7 @@ import {
   MissingMediaError,
   PlatformRegistry,
   PostTargetRepository,
+  SocialAccountRepository,
   type AttemptRecord,
   type ClaimedTarget,
   type MediaAttachment,
@@ -40,6 +41,7 @@ export class PublishTargetService {
 
   constructor(
     private readonly targets: PostTargetRepository,
+    private readonly accounts: SocialAccountRepository,
     private readonly platforms: PlatformRegistry,
     private readonly credentials: AccountCredentialsService,
     private readonly media: MediaService,
@@ -245,7 +247,7 @@ export class PublishTargetService {
       });
     }
     const at = this.retryAt(claim, failure);
-    if (failure.rateLimited) await this.targets.rateLimitAccount(claim.accountId, at);
+    if (failure.rateLimited) await this.accounts.rateLimitAccount(claim.accountId, at);
     await this.targets.markForRetry(claim, { ...record, outcome: failure.rateLimited ? 'rate_limited' : 'retry' }, at);
     this.logger.warn(
       `Target ${claim.id} attempt ${claim.attempt} failed, retrying at ${at.toISOString()}: ${failure.message}`,

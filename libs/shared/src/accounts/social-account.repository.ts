@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
+import { TransactionRunner, type Tx } from '../database/transaction-runner.js';
 import type { PlatformName } from '../platforms/platform-name.js';
-import { refreshPostStatus } from '../posts/post-target.repository.js';
-import { SocialAccount, type AccountStatus } from './social-account.entity.js';
+import type { AccountStatus, SocialAccount } from './social-account.js';
 
 export interface NewAccount {
   workspaceId: string;
@@ -22,6 +22,38 @@ export interface LockedAccount {
   renewAt: Date | null;
 }
 
+interface AccountRow {
+  id: string;
+  workspace_id: string;
+  platform: PlatformName;
+  name: string;
+  external_id: string | null;
+  status: AccountStatus;
+  status_reason: string | null;
+  renew_at: Date | null;
+  rate_limited_until: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Every column but the credentials, which only leave the table under the account's lock. */
+const COLUMNS =
+  'id, workspace_id, platform, name, external_id, status, status_reason, renew_at, rate_limited_until, created_at, updated_at';
+
+const toAccount = (row: AccountRow): SocialAccount => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  platform: row.platform,
+  name: row.name,
+  externalId: row.external_id,
+  status: row.status,
+  statusReason: row.status_reason,
+  renewAt: row.renew_at,
+  rateLimitedUntil: row.rate_limited_until,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
 interface LockedAccountRow {
   id: string;
   platform: PlatformName;
@@ -33,12 +65,12 @@ interface LockedAccountRow {
 /** The writes allowed while {@link SocialAccountRepository.withLockedCredentials} holds the account. */
 export class AccountCredentialChanges {
   constructor(
-    private readonly manager: EntityManager,
+    private readonly tx: Tx,
     private readonly accountId: string,
   ) {}
 
   async renewed(encryptedCredentials: string, renewAt: Date | null): Promise<void> {
-    await this.manager.query(
+    await this.tx.query(
       `UPDATE social_accounts SET encrypted_credentials = $2, renew_at = $3, updated_at = now() WHERE id = $1`,
       [this.accountId, encryptedCredentials, renewAt],
     );
@@ -46,25 +78,37 @@ export class AccountCredentialChanges {
 
   /** The platform revoked the grant: nothing of this account is published until it is connected again. */
   async needsReauth(reason: string): Promise<void> {
-    await this.manager.query(
+    await this.tx.query(
       `UPDATE social_accounts SET status = 'needs_reauth', status_reason = $2, updated_at = now() WHERE id = $1`,
       [this.accountId, reason],
     );
   }
 }
 
+/** Connected accounts (table `social_accounts`). */
 @Injectable()
 export class SocialAccountRepository {
-  constructor(private readonly dataSource: DataSource) {}
-
-  private get accounts() {
-    return this.dataSource.getRepository(SocialAccount);
-  }
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+  ) {}
 
   async create(account: NewAccount): Promise<SocialAccount> {
-    const saved = await this.accounts.save(this.accounts.create({ ...account, status: 'active' }));
-    saved.encryptedCredentials = null;
-    return saved;
+    const [row] = await sqlRows<AccountRow>(
+      this.dataSource.manager,
+      `INSERT INTO social_accounts (workspace_id, platform, name, external_id, encrypted_credentials, renew_at, status)
+       VALUES ($1, $2, $3, $4, $5, $6, 'active')
+       RETURNING ${COLUMNS}`,
+      [
+        account.workspaceId,
+        account.platform,
+        account.name,
+        account.externalId,
+        account.encryptedCredentials,
+        account.renewAt,
+      ],
+    );
+    return toAccount(row);
   }
 
   /**
@@ -73,13 +117,13 @@ export class SocialAccountRepository {
    * that needs reconnecting is repaired.
    */
   async connect(account: NewAccount & { externalId: string }): Promise<SocialAccount> {
-    const [row] = await sqlRows<{ id: string }>(
+    const [row] = await sqlRows<AccountRow>(
       this.dataSource.manager,
       `UPDATE social_accounts
           SET encrypted_credentials = $4, renew_at = $5, name = $6, status = 'active', status_reason = NULL,
               updated_at = now()
         WHERE workspace_id = $1 AND platform = $2 AND external_id = $3 AND deleted_at IS NULL
-        RETURNING id`,
+        RETURNING ${COLUMNS}`,
       [
         account.workspaceId,
         account.platform,
@@ -89,8 +133,7 @@ export class SocialAccountRepository {
         account.name,
       ],
     );
-    if (!row) return this.create(account);
-    return (await this.findOne(account.workspaceId, row.id))!;
+    return row ? toAccount(row) : this.create(account);
   }
 
   /**
@@ -101,9 +144,9 @@ export class SocialAccountRepository {
     accountId: string,
     work: (account: LockedAccount, changes: AccountCredentialChanges) => Promise<T>,
   ): Promise<T | null> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (tx) => {
       const [row] = await sqlRows<LockedAccountRow>(
-        manager,
+        tx,
         `SELECT id, platform, status, encrypted_credentials, renew_at FROM social_accounts
           WHERE id = $1 AND deleted_at IS NULL AND encrypted_credentials IS NOT NULL FOR UPDATE`,
         [accountId],
@@ -116,11 +159,11 @@ export class SocialAccountRepository {
         encryptedCredentials: row.encrypted_credentials,
         renewAt: row.renew_at,
       };
-      return work(account, new AccountCredentialChanges(manager, accountId));
+      return work(account, new AccountCredentialChanges(tx, accountId));
     });
   }
 
-  /** Accounts whose credentials are due for renewal, soonest first. */
+  /** Accounts whose credentials are due for renewal, soonest first (through `social_accounts_renew_idx`). */
   async findDueForRenewal(limit: number): Promise<string[]> {
     const rows = await sqlRows<{ id: string }>(
       this.dataSource.manager,
@@ -133,51 +176,51 @@ export class SocialAccountRepository {
   }
 
   async findAll(workspaceId: string): Promise<SocialAccount[]> {
-    return this.accounts.find({ where: { workspaceId, deletedAt: IsNull() }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const rows = await sqlRows<AccountRow>(
+      this.dataSource.manager,
+      `SELECT ${COLUMNS} FROM social_accounts
+        WHERE workspace_id = $1 AND deleted_at IS NULL ORDER BY created_at, id`,
+      [workspaceId],
+    );
+    return rows.map(toAccount);
   }
 
   async findOne(workspaceId: string, id: string): Promise<SocialAccount | null> {
-    return this.accounts.findOne({ where: { id, workspaceId, deletedAt: IsNull() } });
+    const [account] = await this.findMany(workspaceId, [id]);
+    return account ?? null;
   }
 
+  /** The accounts of `ids` that exist in this workspace. */
   async findMany(workspaceId: string, ids: string[]): Promise<SocialAccount[]> {
     if (ids.length === 0) return [];
-    return this.accounts
-      .createQueryBuilder('account')
-      .where('account.workspace_id = :workspaceId AND account.id IN (:...ids) AND account.deleted_at IS NULL', {
-        workspaceId,
-        ids,
-      })
-      .getMany();
+    const rows = await sqlRows<AccountRow>(
+      this.dataSource.manager,
+      `SELECT ${COLUMNS} FROM social_accounts
+        WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL ORDER BY created_at, id`,
+      [workspaceId, ids],
+    );
+    return rows.map(toAccount);
+  }
+
+  /** After a 429: no worker claims any target of the account before `until` (a later pause already set stays). */
+  async rateLimitAccount(accountId: string, until: Date): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE social_accounts SET rate_limited_until = greatest(coalesce(rate_limited_until, $2), $2) WHERE id = $1`,
+      [accountId, until],
+    );
   }
 
   /**
-   * Deletes an account: its credentials are erased, and targets of it that were still waiting
-   * to be published are cancelled (a deleted account must never publish). History stays.
+   * Deletes an account: its credentials are erased, its history stays. False when there is no such
+   * account. Its targets still waiting to be published are the caller's to cancel, in `tx`.
    */
-  async softDelete(workspaceId: string, id: string): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const deleted = await sqlRows<{ id: string }>(
-        manager,
-        `UPDATE social_accounts SET deleted_at = now(), encrypted_credentials = NULL, updated_at = now()
-          WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL RETURNING id`,
-        [id, workspaceId],
-      );
-      if (deleted.length === 0) return false;
-      const posts = await sqlRows<{ id: string }>(
-        manager,
-        `SELECT id FROM posts
-          WHERE id IN (SELECT post_id FROM post_targets WHERE account_id = $1 AND status IN ('scheduled', 'queued'))
-          ORDER BY id FOR UPDATE`,
-        [id],
-      );
-      await manager.query(
-        `UPDATE post_targets SET status = 'cancelled', last_error = 'account deleted', updated_at = now()
-          WHERE account_id = $1 AND status IN ('scheduled', 'queued')`,
-        [id],
-      );
-      for (const post of posts) await refreshPostStatus(manager, post.id);
-      return true;
-    });
+  async softDelete(tx: Tx, workspaceId: string, id: string): Promise<boolean> {
+    const deleted = await sqlRows<{ id: string }>(
+      tx,
+      `UPDATE social_accounts SET deleted_at = now(), encrypted_credentials = NULL, updated_at = now()
+        WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL RETURNING id`,
+      [id, workspaceId],
+    );
+    return deleted.length === 1;
   }
 }

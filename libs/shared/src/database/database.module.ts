@@ -2,14 +2,23 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SocialAccountRepository } from '../accounts/social-account.repository.js';
 import { AppConfig } from '../config/app-config.js';
+import { IdempotencyKeyRepository } from '../posts/idempotency-key.repository.js';
 import { PostTargetRepository } from '../posts/post-target.repository.js';
 import { PostRepository } from '../posts/post.repository.js';
 import { WorkspaceRepository } from '../workspaces/workspace.repository.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { TransactionRunner } from './transaction-runner.js';
 
-const REPOSITORIES = [WorkspaceRepository, SocialAccountRepository, PostRepository, PostTargetRepository];
+const PROVIDERS = [
+  TransactionRunner,
+  WorkspaceRepository,
+  SocialAccountRepository,
+  PostRepository,
+  PostTargetRepository,
+  IdempotencyKeyRepository,
+];
 
-/** PostgreSQL connection and every repository. `processName` shows in pg_stat_activity. */
+/** PostgreSQL connection, transactions and every repository. `processName` shows in pg_stat_activity. */
 @Module({})
 export class DatabaseModule {
   static register(processName: string): DynamicModule {
@@ -27,8 +36,8 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: REPOSITORIES,
-      exports: REPOSITORIES,
+      providers: PROVIDERS,
+      exports: PROVIDERS,
     };
   }
 }

@@ -1,73 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { sqlRows } from '../database/sql-rows.js';
-import type { AccountStatus } from '../accounts/social-account.entity.js';
+import { DataSource } from 'typeorm';
+import type { AccountStatus } from '../accounts/social-account.js';
+import { sqlRows, type SqlQuery } from '../database/sql-rows.js';
+import { TransactionRunner, type Tx } from '../database/transaction-runner.js';
 import type { PlatformName } from '../platforms/platform-name.js';
 import type { PublishedPost } from '../platforms/platform-provider.js';
-import { derivePostStatus, type TargetStatus } from './post-status.js';
-import type { PostMediaRef } from './post.repository.js';
-
-/** A target a worker has just claimed: it owns it until its lease expires. */
-export interface ClaimedTarget {
-  id: string;
-  postId: string;
-  accountId: string;
-  platform: PlatformName;
-  /** The attempt number of this claim; it fences every later write of this worker. */
-  attempt: number;
-  /** When this claim was taken: the start of the attempt, as recorded in its history. */
-  claimedAt: Date;
-  /**
-   * `unknown` after an attempt whose outcome was lost, `publishing` when a previous worker's lease
-   * lapsed: in both cases that attempt may have reached the platform.
-   */
-  previousStatus: TargetStatus;
-  /** When the previous attempt started, to bound the search for a post it may have published. */
-  previousAttemptStartedAt: Date | null;
-  /** The account's own text if the post gave one, else the post's content. */
-  content: string;
-  media: PostMediaRef[];
-  /** The thread's later posts, after `content`. */
-  thread: string[];
-  /** The parts of the thread already on the platform, in order: publishing goes on after them. */
-  publishedParts: PublishedPost[];
-  /** When the target should have gone out; `maxLatenessSeconds` counts from here. */
-  dueAt: Date;
-  maxLatenessSeconds: number;
-  encryptedCredentials: string | null;
-  accountStatus: AccountStatus;
-  /** Why the account needs reconnecting, when it does. */
-  accountStatusReason: string | null;
-  /** When the account's credentials are due for renewal (null: they do not expire). */
-  accountRenewAt: Date | null;
-}
-
-/** Why a target could not be claimed, and when to look again (null: nothing left to do). */
-export interface UnclaimableTarget {
-  status: TargetStatus;
-  retryAt: Date | null;
-}
-
-export interface DueTarget {
-  id: string;
-  status: TargetStatus;
-  dueAt: Date;
-}
-
-export interface DueCursor {
-  dueAt: Date;
-  id: string;
-}
-
-/** How one attempt ended, as kept in its history (`publish_attempts`) and returned by the API. */
-export type AttemptOutcome =
-  'published' | 'recovered' | 'retry' | 'rate_limited' | 'unknown' | 'unverifiable' | 'failed' | 'missed';
-
-export interface AttemptRecord {
-  outcome: AttemptOutcome;
-  error?: string;
-  statusCode?: number;
-}
+import { awaitingAttempt, holdingLease, isClaimable, isDue, leaseLapsed } from './post-target.conditions.js';
+import { PENDING_TARGET_STATUSES, type TargetStatus } from './post-status.js';
+import type {
+  AttemptRecord,
+  ClaimedTarget,
+  DueCursor,
+  DueTarget,
+  NewTarget,
+  UnclaimableTarget,
+} from './post-target.js';
+import { PostRepository, type PostMediaRef } from './post.repository.js';
 
 interface ClaimRow {
   id: string;
@@ -90,15 +38,111 @@ interface ClaimRow {
   account_renew_at: Date | null;
 }
 
+const NO_CURSOR: DueCursor = { dueAt: new Date(0), id: '00000000-0000-0000-0000-000000000000' };
+
 /**
- * Every state change of a publish target. Each change runs in a transaction that first locks the
- * target's post row: that serialises all writers of one post (workers, scheduler, API), so the
- * post's derived status is recomputed from a consistent view and two writers never deadlock
- * (they always lock the post before its targets).
+ * The scheduler's due scan: due targets, oldest first, in pages. Keyset pagination on the partial
+ * index `post_targets_due_idx` (whose WHERE is `awaitingAttempt`), so the scan never touches future
+ * or settled targets. Exported so the plan test EXPLAINs exactly this.
+ */
+export function dueTargetsQuery(limit: number, after: DueCursor = NO_CURSOR): SqlQuery {
+  return {
+    text: `SELECT id, status, next_attempt_at AS due_at FROM post_targets t
+            WHERE ${isDue('t')} AND (next_attempt_at, id) > ($1::timestamptz, $2::uuid)
+            ORDER BY next_attempt_at, id
+            LIMIT $3`,
+    values: [after.dueAt, after.id, limit],
+  };
+}
+
+/** Targets whose worker died mid-publish, through `post_targets_lease_idx` (WHERE `holdingLease`). */
+export function expiredLeasesQuery(limit: number, after: DueCursor = NO_CURSOR): SqlQuery {
+  return {
+    text: `SELECT id, status, lease_expires_at AS due_at FROM post_targets t
+            WHERE ${leaseLapsed('t')} AND (lease_expires_at, id) > ($1::timestamptz, $2::uuid)
+            ORDER BY lease_expires_at, id
+            LIMIT $3`,
+    values: [after.dueAt, after.id, limit],
+  };
+}
+
+/**
+ * Publish targets (table `post_targets`) and their history (`publish_attempts`). Every change runs
+ * under the lock of the target's post, taken by PostRepository, which then recomputes the post's
+ * status (see PostRepository.whileTargetsChange).
  */
 @Injectable()
 export class PostTargetRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly posts: PostRepository,
+  ) {}
+
+  /** Adds the targets of a post just inserted in `tx`, `scheduled` for `dueAt`. */
+  async insertForPost(tx: Tx, postId: string, dueAt: Date, targets: NewTarget[]): Promise<void> {
+    await tx.query(
+      `INSERT INTO post_targets (post_id, account_id, platform, content, status, due_at, next_attempt_at)
+       SELECT $1, account_id, platform, content, 'scheduled', $2, $2
+         FROM unnest($3::uuid[], $4::text[], $5::text[]) AS t(account_id, platform, content)`,
+      [
+        postId,
+        dueAt,
+        targets.map((target) => target.accountId),
+        targets.map((target) => target.platform),
+        targets.map((target) => target.content),
+      ],
+    );
+  }
+
+  /** Puts the given pending targets of a post locked by PostRepository.withLockedPost back to `scheduled` for `dueAt`. */
+  async reschedule(tx: Tx, postId: string, targetIds: string[], dueAt: Date): Promise<void> {
+    await tx.query(
+      `UPDATE post_targets SET status = 'scheduled', due_at = $3, next_attempt_at = $3, updated_at = now()
+        WHERE post_id = $1 AND id = ANY($2::uuid[])`,
+      [postId, targetIds, dueAt],
+    );
+  }
+
+  /** Starts settled targets of a locked post over, due now, with a fresh attempt budget (their history stays). */
+  async restart(tx: Tx, postId: string, targetIds: string[]): Promise<void> {
+    await tx.query(
+      `UPDATE post_targets
+          SET status = 'scheduled', due_at = now(), next_attempt_at = now(), attempts = 0, last_error = NULL,
+              updated_at = now()
+        WHERE post_id = $1 AND id = ANY($2::uuid[])`,
+      [postId, targetIds],
+    );
+  }
+
+  /** Cancels targets of a locked post. */
+  async cancel(tx: Tx, postId: string, targetIds: string[]): Promise<void> {
+    await tx.query(
+      `UPDATE post_targets SET status = 'cancelled', lease_expires_at = NULL, next_attempt_at = NULL, updated_at = now()
+        WHERE post_id = $1 AND id = ANY($2::uuid[])`,
+      [postId, targetIds],
+    );
+  }
+
+  /** Cancels the targets of a deleted account that were still waiting to be published: it must never publish. */
+  async cancelPendingOfDeletedAccount(tx: Tx, accountId: string): Promise<void> {
+    const pending = [...PENDING_TARGET_STATUSES];
+    const posts = await sqlRows<{ post_id: string }>(
+      tx,
+      `SELECT DISTINCT post_id FROM post_targets WHERE account_id = $1 AND status = ANY($2::text[])`,
+      [accountId, pending],
+    );
+    await this.posts.whileTargetsChange(
+      tx,
+      posts.map((post) => post.post_id),
+      () =>
+        tx.query(
+          `UPDATE post_targets SET status = 'cancelled', last_error = 'account deleted', updated_at = now()
+            WHERE account_id = $1 AND status = ANY($2::text[])`,
+          [accountId, pending],
+        ),
+    );
+  }
 
   /**
    * Takes ownership of a target for one attempt. Succeeds only for a target that is due (to publish,
@@ -107,9 +151,9 @@ export class PostTargetRepository {
    * rescheduled, cancelled or rate-limited target is left alone.
    */
   async claim(targetId: string, leaseSeconds: number): Promise<ClaimedTarget | null> {
-    return this.withPostLocked(targetId, async (manager) => {
+    return this.withPostLocked(targetId, async (tx) => {
       const [row] = await sqlRows<ClaimRow>(
-        manager,
+        tx,
         `WITH previous AS (
            SELECT t.id, t.status,
                   CASE WHEN t.status = 'publishing' THEN t.updated_at
@@ -121,11 +165,7 @@ export class PostTargetRepository {
               SET status = 'publishing', attempts = t.attempts + 1,
                   lease_expires_at = now() + make_interval(secs => $2), updated_at = now()
              FROM previous
-            WHERE t.id = previous.id
-              AND ((t.status IN ('scheduled', 'queued', 'unknown') AND t.next_attempt_at <= now()
-                    AND NOT EXISTS (SELECT 1 FROM social_accounts a
-                                     WHERE a.id = t.account_id AND a.rate_limited_until > now()))
-                OR (t.status = 'publishing' AND t.lease_expires_at < now()))
+            WHERE t.id = previous.id AND ${isClaimable('t')}
            RETURNING t.*, previous.status AS previous_status, previous.attempt_started_at AS previous_attempt_started_at
          )
          SELECT c.*, c.updated_at AS claimed_at, coalesce(c.content, p.content) AS effective_content, p.media, p.thread,
@@ -145,9 +185,8 @@ export class PostTargetRepository {
     const [row] = await sqlRows<{ status: TargetStatus; retry_at: Date | null }>(
       this.dataSource.manager,
       `SELECT t.status,
-              CASE WHEN t.status = 'publishing' THEN t.lease_expires_at
-                   WHEN t.status IN ('scheduled', 'queued', 'unknown')
-                     THEN greatest(t.next_attempt_at, a.rate_limited_until) END AS retry_at
+              CASE WHEN ${holdingLease('t')} THEN t.lease_expires_at
+                   WHEN ${awaitingAttempt('t')} THEN greatest(t.next_attempt_at, a.rate_limited_until) END AS retry_at
          FROM post_targets t JOIN social_accounts a ON a.id = t.account_id
         WHERE t.id = $1`,
       [targetId],
@@ -216,64 +255,45 @@ export class PostTargetRepository {
     ]);
   }
 
-  /** After a 429: no worker claims any target of the account before `until`. */
-  async rateLimitAccount(accountId: string, until: Date): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE social_accounts SET rate_limited_until = greatest(coalesce(rate_limited_until, $2), $2) WHERE id = $1`,
-      [accountId, until],
-    );
-  }
-
-  /**
-   * Due targets for the scheduler, oldest first, in pages (keyset pagination on the partial index
-   * `post_targets_due_idx`, so the scan never touches future or settled targets).
-   */
+  /** Due targets for the scheduler, oldest first, a page at a time (see dueTargetsQuery). */
   async findDue(limit: number, after?: DueCursor): Promise<DueTarget[]> {
-    const rows = await sqlRows<{ id: string; status: TargetStatus; due_at: Date }>(
-      this.dataSource.manager,
-      `SELECT id, status, next_attempt_at AS due_at FROM post_targets t
-        WHERE status IN ('scheduled', 'queued', 'unknown') AND next_attempt_at <= now()
-          AND (next_attempt_at, id) > ($1::timestamptz, $2::uuid)
-          AND NOT EXISTS (SELECT 1 FROM social_accounts a WHERE a.id = t.account_id AND a.rate_limited_until > now())
-        ORDER BY next_attempt_at, id
-        LIMIT $3`,
-      [after?.dueAt ?? new Date(0), after?.id ?? '00000000-0000-0000-0000-000000000000', limit],
-    );
-    return rows.map((row) => ({ id: row.id, status: row.status, dueAt: row.due_at }));
+    return this.scan(dueTargetsQuery(limit, after));
   }
 
-  /** Targets whose worker died mid-publish (lease lapsed), through `post_targets_lease_idx`. */
+  /** Targets whose worker died mid-publish (lease lapsed), a page at a time. */
   async findExpiredLeases(limit: number, after?: DueCursor): Promise<DueTarget[]> {
-    const rows = await sqlRows<{ id: string; status: TargetStatus; due_at: Date }>(
-      this.dataSource.manager,
-      `SELECT id, status, lease_expires_at AS due_at FROM post_targets
-        WHERE status = 'publishing' AND lease_expires_at < now()
-          AND (lease_expires_at, id) > ($1::timestamptz, $2::uuid)
-        ORDER BY lease_expires_at, id
-        LIMIT $3`,
-      [after?.dueAt ?? new Date(0), after?.id ?? '00000000-0000-0000-0000-000000000000', limit],
-    );
-    return rows.map((row) => ({ id: row.id, status: row.status, dueAt: row.due_at }));
+    return this.scan(expiredLeasesQuery(limit, after));
   }
 
   /** Marks scheduled targets as queued once the scheduler has made sure they have a job. */
   async markQueued(targetIds: string[]): Promise<void> {
     if (targetIds.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      // Posts are locked in id order, so this never deadlocks with another batch or a single-post writer.
-      const posts = await sqlRows<{ id: string }>(
-        manager,
-        `SELECT id FROM posts
-          WHERE id IN (SELECT post_id FROM post_targets WHERE id = ANY($1::uuid[]) AND status = 'scheduled')
-          ORDER BY id FOR UPDATE`,
+    await this.transactions.run(async (tx) => {
+      const posts = await sqlRows<{ post_id: string }>(
+        tx,
+        `SELECT DISTINCT post_id FROM post_targets WHERE id = ANY($1::uuid[]) AND status = 'scheduled'`,
         [targetIds],
       );
-      await manager.query(
-        `UPDATE post_targets SET status = 'queued', updated_at = now() WHERE id = ANY($1::uuid[]) AND status = 'scheduled'`,
-        [targetIds],
+      await this.posts.whileTargetsChange(
+        tx,
+        posts.map((post) => post.post_id),
+        () =>
+          tx.query(
+            `UPDATE post_targets SET status = 'queued', updated_at = now()
+              WHERE id = ANY($1::uuid[]) AND status = 'scheduled'`,
+            [targetIds],
+          ),
       );
-      for (const post of posts) await refreshPostStatus(manager, post.id);
     });
+  }
+
+  private async scan(query: SqlQuery): Promise<DueTarget[]> {
+    const rows = await sqlRows<{ id: string; status: TargetStatus; due_at: Date }>(
+      this.dataSource.manager,
+      query.text,
+      query.values,
+    );
+    return rows.map((row) => ({ id: row.id, status: row.status, dueAt: row.due_at }));
   }
 
   /**
@@ -286,16 +306,16 @@ export class PostTargetRepository {
     assignments: string,
     values: unknown[],
   ): Promise<boolean> {
-    return this.withPostLocked(claim.id, async (manager) => {
+    return this.withPostLocked(claim.id, async (tx) => {
       const updated = await sqlRows<{ id: string }>(
-        manager,
+        tx,
         `UPDATE post_targets SET ${assignments}, lease_expires_at = NULL, updated_at = now()
           WHERE id = $1 AND status = 'publishing' AND attempts = $2
           RETURNING id`,
         [claim.id, claim.attempt, ...values],
       );
       if (updated.length === 0) return false;
-      await manager.query(
+      await tx.query(
         `INSERT INTO publish_attempts (target_id, attempt, started_at, outcome, error, status_code)
          VALUES ($1, $2, $3, $4, $5, $6)`,
         [claim.id, claim.attempt, claim.claimedAt, record.outcome, record.error ?? null, record.statusCode ?? null],
@@ -304,34 +324,18 @@ export class PostTargetRepository {
     });
   }
 
-  private async withPostLocked<T>(targetId: string, change: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      const [post] = await sqlRows<{ id: string }>(
-        manager,
-        `SELECT p.id FROM posts p JOIN post_targets t ON t.post_id = p.id WHERE t.id = $1 FOR UPDATE OF p`,
-        [targetId],
+  private async withPostLocked<T>(targetId: string, change: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.transactions.run(async (tx) => {
+      const posts = await sqlRows<{ post_id: string }>(tx, `SELECT post_id FROM post_targets WHERE id = $1`, [
+        targetId,
+      ]);
+      return this.posts.whileTargetsChange(
+        tx,
+        posts.map((post) => post.post_id),
+        () => change(tx),
       );
-      const result = await change(manager);
-      if (post) await refreshPostStatus(manager, post.id);
-      return result;
     });
   }
-}
-
-/**
- * Recomputes a post's stored status from its targets. Call it inside the transaction that changed
- * them, after locking the post row, so it reads every committed target change.
- */
-export async function refreshPostStatus(manager: EntityManager, postId: string): Promise<void> {
-  const targets = await sqlRows<{ status: TargetStatus }>(
-    manager,
-    `SELECT status FROM post_targets WHERE post_id = $1`,
-    [postId],
-  );
-  await manager.query(`UPDATE posts SET status = $2, updated_at = now() WHERE id = $1 AND status <> $2`, [
-    postId,
-    derivePostStatus(targets.map((target) => target.status)),
-  ]);
 }
 
 function toClaimedTarget(row: ClaimRow): ClaimedTarget {

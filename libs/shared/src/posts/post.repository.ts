@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
+import { TransactionRunner, type Tx } from '../database/transaction-runner.js';
 import type { PlatformName } from '../platforms/platform-name.js';
-import type { PostStatus, TargetStatus } from './post-status.js';
-import { refreshPostStatus, type AttemptOutcome } from './post-target.repository.js';
+import { derivePostStatus, type PostStatus, type TargetStatus } from './post-status.js';
+import type { AttemptOutcome } from './post-target.js';
 
 /** An image of a post, in order, with the alt text given for it. */
 export interface PostMediaRef {
@@ -63,18 +64,7 @@ export interface NewPost {
   publishAt: Date;
   /** Omitted: the workspace's default. */
   maxLatenessSeconds?: number;
-  /** `content`: the account's own text, or null for the post's. */
-  targets: { accountId: string; platform: PlatformName; content: string | null }[];
 }
-
-/** An `Idempotency-Key` of `POST /v1/posts`: the key, a hash of the request, and the response to keep. */
-export interface IdempotentRequest {
-  key: string;
-  requestHash: string;
-  respond(post: PostView): unknown;
-}
-
-export type CreateResult = { created: PostView } | { replayed: { requestHash: string; response: unknown } };
 
 export interface PostPageQuery {
   workspaceId: string;
@@ -123,113 +113,51 @@ interface AttemptRow {
   status_code: number | null;
 }
 
-/** Posts and their targets as the API sees them. Target state changes of workers live in PostTargetRepository. */
+/**
+ * Posts (table `posts`), read with their targets as the API sees them. The only writer of `posts`,
+ * including the status derived from the targets: every change to a post's targets runs with the post
+ * row locked (withLockedPost, whileTargetsChange), which serialises all writers of one post (workers,
+ * scheduler, API), so the status is recomputed from a consistent view, and two writers never deadlock
+ * (they always lock the post before its targets).
+ */
 @Injectable()
 export class PostRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+  ) {}
 
-  /**
-   * Saves a post and one target per account atomically: either the whole post exists or none of it.
-   * With an idempotency key, the key is claimed in the same transaction: a concurrent request with the
-   * same key waits for this one, then finds the key taken and gets the stored response instead.
-   */
-  async create(post: NewPost, idempotency?: IdempotentRequest): Promise<CreateResult> {
-    return this.dataSource.transaction(async (manager) => {
-      if (idempotency) {
-        const replayed = await this.claimIdempotencyKey(manager, post.workspaceId, idempotency);
-        if (replayed) return { replayed };
-      }
-      const [row] = await sqlRows<PostRow>(
-        manager,
-        `INSERT INTO posts (workspace_id, content, media, thread, publish_at, max_lateness_seconds, status)
-         SELECT $1, $2, $3::jsonb, $4::text[], $5, coalesce($6, w.default_max_lateness_seconds), 'scheduled'
-           FROM workspaces w WHERE w.id = $1
-         RETURNING *`,
-        [
-          post.workspaceId,
-          post.content,
-          JSON.stringify(post.media),
-          post.thread,
-          post.publishAt,
-          post.maxLatenessSeconds ?? null,
-        ],
-      );
-      await manager.query(
-        `INSERT INTO post_targets (post_id, account_id, platform, content, status, due_at, next_attempt_at)
-         SELECT $1, account_id, platform, content, 'scheduled', $2, $2
-           FROM unnest($3::uuid[], $4::text[], $5::text[]) AS t(account_id, platform, content)`,
-        [
-          row.id,
-          post.publishAt,
-          post.targets.map((t) => t.accountId),
-          post.targets.map((t) => t.platform),
-          post.targets.map((t) => t.content),
-        ],
-      );
-      const [created] = await this.withTargets(manager, [row]);
-      if (idempotency) {
-        await manager.query(`UPDATE idempotency_keys SET response = $3 WHERE workspace_id = $1 AND key = $2`, [
-          post.workspaceId,
-          idempotency.key,
-          JSON.stringify(idempotency.respond(created)),
-        ]);
-      }
-      return { created };
-    });
+  /** Saves a new post, `scheduled`; its targets are the caller's to add in `tx`. Returns its id. */
+  async insert(tx: Tx, post: NewPost): Promise<string> {
+    const [row] = await sqlRows<{ id: string }>(
+      tx,
+      `INSERT INTO posts (workspace_id, content, media, thread, publish_at, max_lateness_seconds, status)
+       SELECT $1, $2, $3::jsonb, $4::text[], $5, coalesce($6, w.default_max_lateness_seconds), 'scheduled'
+         FROM workspaces w WHERE w.id = $1
+       RETURNING id`,
+      [
+        post.workspaceId,
+        post.content,
+        JSON.stringify(post.media),
+        post.thread,
+        post.publishAt,
+        post.maxLatenessSeconds ?? null,
+      ],
+    );
+    return row.id;
   }
 
-  /**
-   * What an earlier request with this Idempotency-Key answered, if it has finished (keys last 24
-   * hours). Checked before any work; `create` claims the key for good, so concurrent requests stay safe.
-   */
-  async findIdempotentResponse(
-    workspaceId: string,
-    key: string,
-  ): Promise<{ requestHash: string; response: unknown } | null> {
-    const [row] = await sqlRows<{ request_hash: string; response: unknown }>(
-      this.dataSource.manager,
-      `SELECT request_hash, response FROM idempotency_keys
-        WHERE workspace_id = $1 AND key = $2 AND created_at >= now() - interval '24 hours' AND response <> 'null'::jsonb`,
-      [workspaceId, key],
-    );
-    return row ? { requestHash: row.request_hash, response: row.response } : null;
-  }
-
-  /** Takes the key for this request, or returns what the earlier request with it stored (keys last 24 hours). */
-  private async claimIdempotencyKey(
-    manager: EntityManager,
-    workspaceId: string,
-    request: IdempotentRequest,
-  ): Promise<{ requestHash: string; response: unknown } | null> {
-    await manager.query(
-      `DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND created_at < now() - interval '24 hours'`,
-      [workspaceId, request.key],
-    );
-    const inserted = await sqlRows<{ key: string }>(
-      manager,
-      `INSERT INTO idempotency_keys (workspace_id, key, request_hash, response) VALUES ($1, $2, $3, 'null'::jsonb)
-       ON CONFLICT DO NOTHING RETURNING key`,
-      [workspaceId, request.key, request.requestHash],
-    );
-    if (inserted.length === 1) return null;
-    const [existing] = await sqlRows<{ request_hash: string; response: unknown }>(
-      manager,
-      `SELECT request_hash, response FROM idempotency_keys WHERE workspace_id = $1 AND key = $2`,
-      [workspaceId, request.key],
-    );
-    return { requestHash: existing.request_hash, response: existing.response };
-  }
-
-  async findOne(workspaceId: string, postId: string): Promise<PostView | null> {
-    const rows = await sqlRows<PostRow>(
-      this.dataSource.manager,
-      `SELECT * FROM posts WHERE id = $1 AND workspace_id = $2`,
-      [postId, workspaceId],
-    );
-    const [post] = await this.withTargets(this.dataSource.manager, rows);
+  /** The post with its targets and their history; with `tx`, as that transaction sees it. */
+  async findOne(workspaceId: string, postId: string, tx?: Tx): Promise<PostView | null> {
+    const manager = tx ?? this.dataSource.manager;
+    const rows = await sqlRows<PostRow>(manager, `SELECT * FROM posts WHERE id = $1 AND workspace_id = $2`, [
+      postId,
+      workspaceId,
+    ]);
+    const [post] = await this.withTargets(manager, rows);
     if (!post) return null;
     const attempts = await sqlRows<AttemptRow>(
-      this.dataSource.manager,
+      manager,
       `SELECT * FROM publish_attempts WHERE target_id = ANY($1::uuid[]) ORDER BY attempt, id`,
       [post.targets.map((target) => target.id)],
     );
@@ -255,26 +183,66 @@ export class PostRepository {
   }
 
   /**
-   * Runs `work` with the post row locked (SELECT … FOR UPDATE), so no worker can claim one of its
-   * targets while the API decides whether an edit or a cancel is still allowed.
+   * Runs `work` in a transaction with the post row locked (SELECT … FOR UPDATE), so no worker can
+   * claim one of its targets while the API decides whether an edit or a cancel is still allowed;
+   * then recomputes the post's status from whatever `work` changed. Null when there is no such post.
    */
   async withLockedPost<T>(
     workspaceId: string,
     postId: string,
-    work: (post: PostView, changes: LockedPostChanges) => Promise<T>,
+    work: (post: PostView, tx: Tx) => Promise<T>,
   ): Promise<T | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows = await sqlRows<PostRow>(
-        manager,
-        `SELECT * FROM posts WHERE id = $1 AND workspace_id = $2 FOR UPDATE`,
-        [postId, workspaceId],
-      );
-      const [post] = await this.withTargets(manager, rows);
+    return this.transactions.run(async (tx) => {
+      const rows = await sqlRows<PostRow>(tx, `SELECT * FROM posts WHERE id = $1 AND workspace_id = $2 FOR UPDATE`, [
+        postId,
+        workspaceId,
+      ]);
+      const [post] = await this.withTargets(tx, rows);
       if (!post) return null;
-      const result = await work(post, new LockedPostChanges(manager, postId));
-      await refreshPostStatus(manager, postId);
+      const result = await work(post, tx);
+      await this.refreshStatus(tx, postId);
       return result;
     });
+  }
+
+  /** Edits a post locked by {@link withLockedPost}. */
+  async update(
+    tx: Tx,
+    postId: string,
+    changes: { content?: string; publishAt?: Date; maxLatenessSeconds?: number },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE posts SET content = COALESCE($2, content), publish_at = COALESCE($3, publish_at),
+                        max_lateness_seconds = COALESCE($4, max_lateness_seconds), updated_at = now()
+        WHERE id = $1`,
+      [postId, changes.content ?? null, changes.publishAt ?? null, changes.maxLatenessSeconds ?? null],
+    );
+  }
+
+  /**
+   * Locks the posts, runs `change` (a write to their targets) and recomputes each post's status. The
+   * posts are locked in id order, so this never deadlocks with another batch or a single-post writer.
+   */
+  async whileTargetsChange<T>(tx: Tx, postIds: string[], change: () => Promise<T>): Promise<T> {
+    const locked = await sqlRows<{ id: string }>(
+      tx,
+      `SELECT id FROM posts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [postIds],
+    );
+    const result = await change();
+    for (const post of locked) await this.refreshStatus(tx, post.id);
+    return result;
+  }
+
+  /** Recomputes a post's stored status from its targets, after they changed in `tx` under the post's lock. */
+  private async refreshStatus(tx: Tx, postId: string): Promise<void> {
+    const targets = await sqlRows<{ status: TargetStatus }>(tx, `SELECT status FROM post_targets WHERE post_id = $1`, [
+      postId,
+    ]);
+    await tx.query(`UPDATE posts SET status = $2, updated_at = now() WHERE id = $1 AND status <> $2`, [
+      postId,
+      derivePostStatus(targets.map((target) => target.status)),
+    ]);
   }
 
   private async withTargets(manager: EntityManager, rows: PostRow[]): Promise<PostView[]> {
@@ -297,51 +265,6 @@ export class PostRepository {
       updatedAt: row.updated_at,
       targets: targets.filter((target) => target.post_id === row.id).map(toTargetView),
     }));
-  }
-}
-
-/** The writes allowed on a post while {@link PostRepository.withLockedPost} holds its lock. */
-export class LockedPostChanges {
-  constructor(
-    private readonly manager: EntityManager,
-    private readonly postId: string,
-  ) {}
-
-  async updatePost(changes: { content?: string; publishAt?: Date; maxLatenessSeconds?: number }): Promise<void> {
-    await this.manager.query(
-      `UPDATE posts SET content = COALESCE($2, content), publish_at = COALESCE($3, publish_at),
-                        max_lateness_seconds = COALESCE($4, max_lateness_seconds), updated_at = now()
-        WHERE id = $1`,
-      [this.postId, changes.content ?? null, changes.publishAt ?? null, changes.maxLatenessSeconds ?? null],
-    );
-  }
-
-  /** Puts the given pending targets back to `scheduled` for the given time. */
-  async rescheduleTargets(targetIds: string[], nextAttemptAt: Date): Promise<void> {
-    await this.manager.query(
-      `UPDATE post_targets SET status = 'scheduled', due_at = $3, next_attempt_at = $3, updated_at = now()
-        WHERE post_id = $1 AND id = ANY($2::uuid[])`,
-      [this.postId, targetIds, nextAttemptAt],
-    );
-  }
-
-  /** Starts settled targets over, due now, with a fresh attempt budget (their history stays). */
-  async restartTargets(targetIds: string[]): Promise<void> {
-    await this.manager.query(
-      `UPDATE post_targets
-          SET status = 'scheduled', due_at = now(), next_attempt_at = now(), attempts = 0, last_error = NULL,
-              updated_at = now()
-        WHERE post_id = $1 AND id = ANY($2::uuid[])`,
-      [this.postId, targetIds],
-    );
-  }
-
-  async cancelTargets(targetIds: string[]): Promise<void> {
-    await this.manager.query(
-      `UPDATE post_targets SET status = 'cancelled', lease_expires_at = NULL, next_attempt_at = NULL, updated_at = now()
-        WHERE post_id = $1 AND id = ANY($2::uuid[])`,
-      [this.postId, targetIds],
-    );
   }
 }
 

@@ -1,27 +1,47 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiKey } from './api-key.entity.js';
-import { Workspace } from './workspace.entity.js';
+import { sqlRows } from '../database/sql-rows.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
+import type { Workspace } from './workspace.js';
 
+interface WorkspaceRow {
+  id: string;
+  name: string;
+  default_max_lateness_seconds: number;
+  created_at: Date;
+}
+
+const toWorkspace = (row: WorkspaceRow): Workspace => ({
+  id: row.id,
+  name: row.name,
+  defaultMaxLatenessSeconds: row.default_max_lateness_seconds,
+  createdAt: row.created_at,
+});
+
+/** Workspaces and their API keys (tables `workspaces`, `api_keys`; keys are stored as SHA-256 hashes only). */
 @Injectable()
 export class WorkspaceRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+  ) {}
 
-  /** Creates a workspace together with its first API key (stored as a hash only). */
+  /** Creates a workspace together with its first API key. */
   async createWithApiKey(name: string, apiKeyHash: string): Promise<Workspace> {
-    return this.dataSource.transaction(async (manager) => {
-      const workspace = await manager.save(manager.create(Workspace, { name }));
-      await manager.insert(ApiKey, { workspaceId: workspace.id, keyHash: apiKeyHash });
-      return workspace;
+    return this.transactions.run(async (tx) => {
+      const [row] = await sqlRows<WorkspaceRow>(tx, `INSERT INTO workspaces (name) VALUES ($1) RETURNING *`, [name]);
+      await tx.query(`INSERT INTO api_keys (workspace_id, key_hash) VALUES ($1, $2)`, [row.id, apiKeyHash]);
+      return toWorkspace(row);
     });
   }
 
   async findByApiKeyHash(apiKeyHash: string): Promise<Workspace | null> {
-    return this.dataSource
-      .getRepository(Workspace)
-      .createQueryBuilder('workspace')
-      .innerJoin(ApiKey, 'key', 'key.workspace_id = workspace.id')
-      .where('key.key_hash = :apiKeyHash AND key.revoked_at IS NULL', { apiKeyHash })
-      .getOne();
+    const [row] = await sqlRows<WorkspaceRow>(
+      this.dataSource.manager,
+      `SELECT w.* FROM workspaces w JOIN api_keys k ON k.workspace_id = w.id
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+      [apiKeyHash],
+    );
+    return row ? toWorkspace(row) : null;
   }
 }
