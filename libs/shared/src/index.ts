@@ -9,6 +9,7 @@ export * from './crypto/credentials-cipher.js';
 export * from './database/data-source-options.js';
 export * from './database/database.module.js';
 export * from './database/migrate.js';
+export * from './database/sql-rows.js';
 export * from './database/transaction-runner.js';
 export * from './errors/domain-error.js';
 export * from './health/liveness-check.js';

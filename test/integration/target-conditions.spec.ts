@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  accountNotRateLimited,
+  awaitingAttempt,
+  dueTargetsQuery,
+  expiredLeasesQuery,
+  holdingLease,
+  isClaimable,
+  isDue,
+  leaseLapsed,
+  sqlRows,
+} from '../../libs/shared/src/index.js';
+import { insertPost, openRepositories, workspaceWithAccounts, type Repositories } from '../support/repositories.js';
+
+/** One target in each situation the conditions tell apart; times are relative to PostgreSQL's now(). */
+const SITUATIONS = {
+  scheduledDue: { status: 'scheduled', nextAttempt: '-1 minute' },
+  queuedDue: { status: 'queued', nextAttempt: '-1 minute' },
+  unknownToReconcile: { status: 'unknown', nextAttempt: '-1 minute' },
+  scheduledLater: { status: 'scheduled', nextAttempt: '1 hour' },
+  unknownUnverifiable: { status: 'unknown', nextAttempt: null },
+  scheduledDueOnPausedAccount: { status: 'scheduled', nextAttempt: '-1 minute', paused: true },
+  publishingLeaseLapsed: { status: 'publishing', lease: '-1 minute' },
+  publishingLeaseHeld: { status: 'publishing', lease: '1 minute' },
+  published: { status: 'published', nextAttempt: null },
+  failedWithAStaleTime: { status: 'failed', nextAttempt: '-1 minute' },
+  cancelled: { status: 'cancelled', nextAttempt: null },
+} satisfies Record<string, { status: string; nextAttempt?: string | null; lease?: string; paused?: boolean }>;
+
+type Situation = keyof typeof SITUATIONS;
+
+const DUE: Situation[] = ['scheduledDue', 'queuedDue', 'unknownToReconcile'];
+const LEASE_LAPSED: Situation[] = ['publishingLeaseLapsed'];
+
+/** The conditions the publishing guarantees rest on select exactly the targets they are named for. */
+describe('target conditions', () => {
+  let repositories: Repositories;
+  let pausedUntil: Date;
+
+  beforeAll(async () => {
+    repositories = await openRepositories();
+  });
+
+  afterAll(async () => {
+    await repositories?.close();
+  });
+
+  /** A target in every situation, each on its own post; the situation's name is kept as the target's text. */
+  async function targetsInEverySituation(): Promise<Map<Situation, string>> {
+    const { workspaceId, accountIds } = await workspaceWithAccounts(repositories, 2);
+    const [free, paused] = accountIds;
+    [{ rate_limited_until: pausedUntil }] = await sqlRows<{ rate_limited_until: Date }>(
+      repositories.sql.manager,
+      `UPDATE social_accounts SET rate_limited_until = now() + interval '1 hour' WHERE id = $1
+       RETURNING rate_limited_until`,
+      [paused],
+    );
+    const ids = new Map<Situation, string>();
+    for (const [situation, shape] of Object.entries(SITUATIONS) as [Situation, (typeof SITUATIONS)[Situation]][]) {
+      const account = 'paused' in shape ? paused : free;
+      const { targetIds } = await insertPost(repositories, workspaceId, [account]);
+      await repositories.sql.query(
+        `UPDATE post_targets
+            SET content = $2, status = $3, next_attempt_at = now() + $4::interval, lease_expires_at = now() + $5::interval
+          WHERE id = $1`,
+        [
+          targetIds[0],
+          situation,
+          shape.status,
+          'nextAttempt' in shape ? shape.nextAttempt : null,
+          'lease' in shape ? shape.lease : null,
+        ],
+      );
+      ids.set(situation, targetIds[0]);
+    }
+    return ids;
+  }
+
+  describe('selecting targets', () => {
+    let ids: Map<Situation, string>;
+
+    beforeAll(async () => {
+      ids = await targetsInEverySituation();
+    });
+
+    const situationsOf = (targetIds: string[]): Situation[] =>
+      [...ids].filter(([, id]) => targetIds.includes(id)).map(([situation]) => situation);
+
+    it.each([
+      [
+        'awaitingAttempt',
+        awaitingAttempt,
+        [...DUE, 'scheduledLater', 'unknownUnverifiable', 'scheduledDueOnPausedAccount'],
+      ],
+      ['isDue', isDue, DUE],
+      ['accountNotRateLimited', accountNotRateLimited, Object.keys(SITUATIONS).filter((s) => !s.includes('Paused'))],
+      ['holdingLease', holdingLease, ['publishingLeaseLapsed', 'publishingLeaseHeld']],
+      ['leaseLapsed', leaseLapsed, LEASE_LAPSED],
+      ['isClaimable', isClaimable, [...DUE, ...LEASE_LAPSED]],
+    ])('%s selects exactly its targets', async (_name, condition, expected) => {
+      const rows = await repositories.sql.query<{ id: string }[]>(
+        `SELECT id FROM post_targets t WHERE t.id = ANY($1::uuid[]) AND ${condition('t')}`,
+        [[...ids.values()]],
+      );
+      expect(situationsOf(rows.map((row) => row.id)).sort()).toEqual([...expected].sort());
+    });
+
+    it('findDue and findExpiredLeases return the due and the lapsed targets', async () => {
+      const due = await repositories.targets.findDue(100);
+      expect(situationsOf(due.map((target) => target.id)).sort()).toEqual([...DUE].sort());
+      const lapsed = await repositories.targets.findExpiredLeases(100);
+      expect(situationsOf(lapsed.map((target) => target.id))).toEqual(LEASE_LAPSED);
+    });
+
+    it('whyUnclaimable says when each unclaimable target may be claimed', async () => {
+      const why = async (situation: Situation) => repositories.targets.whyUnclaimable(ids.get(situation)!);
+      const [later, held] = await repositories.sql.query<{ next_attempt_at: Date; lease_expires_at: Date }[]>(
+        `SELECT next_attempt_at, lease_expires_at FROM post_targets WHERE id = ANY($1::uuid[]) ORDER BY status DESC`,
+        [[ids.get('scheduledLater'), ids.get('publishingLeaseHeld')]],
+      );
+      expect(await why('scheduledDueOnPausedAccount')).toEqual({ status: 'scheduled', retryAt: pausedUntil });
+      expect(await why('scheduledLater')).toEqual({ status: 'scheduled', retryAt: later.next_attempt_at });
+      expect(await why('publishingLeaseHeld')).toEqual({ status: 'publishing', retryAt: held.lease_expires_at });
+      expect(await why('unknownUnverifiable')).toEqual({ status: 'unknown', retryAt: null });
+      expect(await why('published')).toEqual({ status: 'published', retryAt: null });
+      expect(await why('failedWithAStaleTime')).toEqual({ status: 'failed', retryAt: null });
+    });
+  });
+
+  it('claim takes exactly the claimable targets', async () => {
+    const ids = await targetsInEverySituation();
+    const claimed: Situation[] = [];
+    for (const [situation, id] of ids) {
+      if (await repositories.targets.claim(id, 30)) claimed.push(situation);
+    }
+    expect(claimed.sort()).toEqual([...DUE, ...LEASE_LAPSED].sort());
+  });
+
+  describe('the partial indexes the scans read', () => {
+    it.each([
+      ['post_targets_due_idx', awaitingAttempt],
+      ['post_targets_lease_idx', holdingLease],
+    ])('%s is restricted by exactly the named condition', async (index, condition) => {
+      const runner = repositories.sql.createQueryRunner();
+      await runner.startTransaction();
+      try {
+        await runner.query(
+          `CREATE INDEX condition_probe ON post_targets (next_attempt_at) WHERE ${condition('post_targets')}`,
+        );
+        const predicates = await runner.manager.query<{ name: string; predicate: string }[]>(
+          `SELECT indexrelid::regclass::text AS name, pg_get_expr(indpred, indrelid) AS predicate FROM pg_index
+            WHERE indexrelid IN ($1::regclass, 'condition_probe'::regclass)`,
+          [index],
+        );
+        expect(predicates).toHaveLength(2);
+        expect(predicates[0].predicate).toBe(predicates[1].predicate);
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+    });
+
+    it.each([
+      ['the due scan', 'post_targets_due_idx', dueTargetsQuery(500)],
+      ['the lapsed-lease scan', 'post_targets_lease_idx', expiredLeasesQuery(500)],
+    ])('%s reads %s', async (_name, index, scan) => {
+      // With sequential scans priced out, the plan reads the index if and only if the planner can
+      // prove the scan's WHERE implies the index's: the query the repository runs, not a copy.
+      const plan = await repositories.transactions.run(async (tx) => {
+        await tx.query(`SET LOCAL enable_seqscan = off`);
+        return tx.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${scan.text}`, scan.values);
+      });
+      expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain(index);
+    });
+  });
+});
