@@ -95,7 +95,7 @@ export class PostTargetRepository {
     );
   }
 
-  /** Puts the given pending targets of a post locked by PostRepository.withLockedPost back to `scheduled` for `dueAt`. */
+  /** Puts pending targets of a post locked by PostRepository.withLockedPost back to `scheduled` for `dueAt`. */
   async reschedule(tx: Tx, postId: string, targetIds: string[], dueAt: Date): Promise<void> {
     await tx.query(
       `UPDATE post_targets SET status = 'scheduled', due_at = $3, next_attempt_at = $3, updated_at = now()
