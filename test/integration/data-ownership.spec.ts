@@ -116,7 +116,7 @@ describe('data ownership', () => {
     /** What PostsService does with a key: claim it, create, keep the response; or get the earlier request. */
     const createWithKey = (key: string, requestHash: string, response: unknown) =>
       repositories.transactions.run(async (tx) => {
-        const earlier = await repositories.idempotencyKeys.claim(tx, workspaceId, key, requestHash);
+        const earlier = await repositories.idempotencyKeys.claim(tx, workspaceId, { key, requestHash });
         if (earlier) return earlier;
         await repositories.idempotencyKeys.saveResponse(tx, workspaceId, key, response);
         return null;
@@ -143,7 +143,9 @@ describe('data ownership', () => {
     it('is not finished while its request is in flight, and is free again once that rolls back', async () => {
       const failure = new Error('rolled back');
       const inFlight = repositories.transactions.run(async (tx) => {
-        expect(await repositories.idempotencyKeys.claim(tx, workspaceId, 'flight', 'hash')).toBeNull();
+        expect(
+          await repositories.idempotencyKeys.claim(tx, workspaceId, { key: 'flight', requestHash: 'hash' }),
+        ).toBeNull();
         expect(await repositories.idempotencyKeys.findFinished(workspaceId, 'flight')).toBeNull();
         throw failure;
       });

@@ -14,6 +14,7 @@ import {
   TransactionRunner,
   type EarlierRequest,
   type FieldProblem,
+  type IdempotentRequest,
   type NewPost,
   type NewTarget,
   type PostView,
@@ -98,16 +99,11 @@ export class PostsService {
   private async save(
     post: NewPost,
     targets: NewTarget[],
-    idempotency?: { key: string; requestHash: string },
+    idempotency?: IdempotentRequest,
   ): Promise<{ created: PostView } | { replayed: EarlierRequest }> {
     return this.transactions.run(async (tx) => {
       if (idempotency) {
-        const replayed = await this.idempotencyKeys.claim(
-          tx,
-          post.workspaceId,
-          idempotency.key,
-          idempotency.requestHash,
-        );
+        const replayed = await this.idempotencyKeys.claim(tx, post.workspaceId, idempotency);
         if (replayed) return { replayed };
       }
       const postId = await this.posts.insert(tx, post);

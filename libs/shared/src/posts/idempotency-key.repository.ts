@@ -3,6 +3,12 @@ import { DataSource } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
 import type { Tx } from '../database/transaction-runner.js';
 
+/** A request of `POST /v1/posts` with an `Idempotency-Key`, and a hash of what shapes the post. */
+export interface IdempotentRequest {
+  key: string;
+  requestHash: string;
+}
+
 /** What an earlier request with the same `Idempotency-Key` sent (as a hash) and was answered. */
 export interface EarlierRequest {
   requestHash: string;
@@ -30,7 +36,7 @@ export class IdempotencyKeyRepository {
   }
 
   /** Takes the key for this request (null), or returns the earlier request that holds it. */
-  async claim(tx: Tx, workspaceId: string, key: string, requestHash: string): Promise<EarlierRequest | null> {
+  async claim(tx: Tx, workspaceId: string, { key, requestHash }: IdempotentRequest): Promise<EarlierRequest | null> {
     await tx.query(
       `DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND created_at < now() - interval '24 hours'`,
       [workspaceId, key],
