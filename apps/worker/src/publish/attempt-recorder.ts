@@ -86,5 +86,5 @@ export class AttemptRecorder {
 }
 
 /** Names the attempt with the ids that follow it across processes. */
-const attemptOf = (claim: ClaimedTarget): string =>
+export const attemptOf = (claim: ClaimedTarget): string =>
   `Target ${claim.id} (post ${claim.postId}, account ${claim.accountId}) attempt ${claim.attempt}`;

@@ -15,7 +15,7 @@ import {
   type PublishFailure,
   type PublishRequest,
 } from '@app/shared';
-import { AttemptRecorder } from './attempt-recorder.js';
+import { AttemptRecorder, attemptOf } from './attempt-recorder.js';
 import {
   decideAfterFailedLookUp,
   decideAfterFailure,
@@ -113,7 +113,7 @@ export class PublishTargetService {
         if (post) {
           recovered ||= index === 0;
           this.logger.log(
-            `Target ${claim.id}: an earlier attempt had published part ${index + 1} as ${post.platformPostId}`,
+            `${attemptOf(claim)}: an earlier attempt had published part ${index + 1} as ${post.platformPostId}`,
           );
         }
       }
