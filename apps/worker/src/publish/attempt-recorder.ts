@@ -3,6 +3,9 @@ import { AccountCredentialsService, PostTargetRepository, type ClaimedTarget, ty
 import type { AccountEffect, AttemptEnd } from './publish-decisions.js';
 import type { PublishOutcome } from './publish-outcome.js';
 
+/** What a job reports once its attempt lost the target to a successor. */
+export const TAKEN_OVER: PublishOutcome = { kind: 'skipped', reason: 'another worker took the target over' };
+
 /**
  * The one place that writes how an attempt went. Every write on the target is fenced by the claim's
  * attempt number and reports whether this worker still held the target: when it did not, a successor
@@ -81,7 +84,7 @@ export class AttemptRecorder {
     this.logger.warn(
       `${attemptOf(claim)} lost its lease: another worker took the target over and owns it now; ${what} was not recorded by this attempt`,
     );
-    return { kind: 'skipped', reason: 'another worker took the target over' };
+    return TAKEN_OVER;
   }
 }
 

@@ -15,7 +15,7 @@ import {
   type PublishFailure,
   type PublishRequest,
 } from '@app/shared';
-import { AttemptRecorder, attemptOf } from './attempt-recorder.js';
+import { AttemptRecorder, attemptOf, TAKEN_OVER } from './attempt-recorder.js';
 import {
   decideAfterFailedLookUp,
   decideAfterFailure,
@@ -127,7 +127,7 @@ export class PublishTargetService {
       // Outside the try: failing to record a success is not a platform failure. It propagates for BullMQ
       // to retry the job, and the next claim (once the lease lapses) finds the post instead of reposting it.
       if (!(await this.recorder.partsPublished(claim, published, this.config.publishing.leaseSeconds))) {
-        return { kind: 'skipped', reason: 'another worker took the target over' };
+        return TAKEN_OVER;
       }
     }
     return this.recorder.published(claim, published[0], recovered);
