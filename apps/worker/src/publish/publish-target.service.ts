@@ -7,8 +7,7 @@ import {
   MissingMediaError,
   PlatformRegistry,
   PostTargetRepository,
-  SocialAccountRepository,
-  type AttemptRecord,
+  UnreadableCredentialsError,
   type ClaimedTarget,
   type MediaAttachment,
   type PlatformProvider,
@@ -16,17 +15,26 @@ import {
   type PublishFailure,
   type PublishRequest,
 } from '@app/shared';
+import { AttemptRecorder, attemptOf, TAKEN_OVER } from './attempt-recorder.js';
+import {
+  decideAfterFailedLookUp,
+  decideAfterFailure,
+  decideAfterRenewal,
+  decideBeforePublishing,
+  failed,
+  type AttemptEnd,
+  type PublishPlan,
+  type RetryPolicy,
+} from './publish-decisions.js';
 import type { PublishOutcome } from './publish-outcome.js';
-import { retryDelayMs } from './retry-delay.js';
 
 /** A job that finds its target held by another worker looks again no sooner than this. */
 const MIN_WAIT_MS = 1_000;
-/** Margin for clocks when searching the platform for what an earlier attempt may have posted. */
-const RECOVERY_SEARCH_MARGIN_MS = 60_000;
 
 /**
  * Publishes one target: claim it in PostgreSQL, publish through its platform's provider, record the
- * outcome. PostgreSQL decides who may publish, so duplicate or stale jobs are harmless.
+ * outcome. PostgreSQL decides who may publish, so duplicate or stale jobs are harmless. What to do
+ * at each step is decided by the pure functions of publish-decisions.ts; AttemptRecorder writes it.
  *
  * An attempt whose outcome is unknown (timeout, reset, 5xx, or a worker that died mid-publish) is
  * never blindly repeated: the next attempt first asks the platform whether the post exists. Only a
@@ -41,10 +49,10 @@ export class PublishTargetService {
 
   constructor(
     private readonly targets: PostTargetRepository,
-    private readonly accounts: SocialAccountRepository,
     private readonly platforms: PlatformRegistry,
     private readonly credentials: AccountCredentialsService,
     private readonly media: MediaService,
+    private readonly recorder: AttemptRecorder,
     private readonly config: AppConfig,
   ) {}
 
@@ -52,23 +60,12 @@ export class PublishTargetService {
     const claim = await this.targets.claim(targetId, this.config.publishing.leaseSeconds);
     if (!claim) return this.notClaimed(targetId);
 
-    const mayHaveLanded = claim.previousStatus === 'unknown' || claim.previousStatus === 'publishing';
-    if (!mayHaveLanded && this.isTooLate(claim)) {
-      const error = `Not published: more than ${claim.maxLatenessSeconds} s past its time (maxLatenessSeconds)`;
-      return this.settle(claim, 'missed', { outcome: 'missed', error });
-    }
-    if (claim.encryptedCredentials === null) {
-      return this.settle(claim, 'failed', { outcome: 'failed', error: 'The account was deleted' });
-    }
-    if (claim.accountStatus === 'needs_reauth') {
-      const error = `The account needs reconnecting: ${claim.accountStatusReason ?? 'its credentials were refused'}`;
-      return this.settle(claim, 'failed', { outcome: 'failed', error });
-    }
     const provider = this.platforms.get(claim.platform);
-    const credentials = await this.credentialsFor(claim);
-    if ('settled' in credentials) return credentials.settled;
-
-    return this.publishParts(claim, provider, credentials.value, mayHaveLanded);
+    const plan = decideBeforePublishing(claim, provider.capabilities, new Date());
+    if (plan.kind !== 'publish') return this.recorder.end(claim, plan);
+    const credentials = await this.credentialsFor(claim, plan);
+    if ('end' in credentials) return this.recorder.end(claim, credentials.end);
+    return this.publishParts(claim, provider, credentials.value, plan);
   }
 
   /** Publishes the parts not yet on the platform (all of them, for a single post), recording each. */
@@ -76,7 +73,7 @@ export class PublishTargetService {
     claim: ClaimedTarget,
     provider: PlatformProvider,
     credentials: unknown,
-    mayHaveLanded: boolean,
+    plan: PublishPlan,
   ): Promise<PublishOutcome> {
     const parts = [claim.content, ...claim.thread];
     const published = [...claim.publishedParts];
@@ -90,7 +87,7 @@ export class PublishTargetService {
     }
     let recovered = false;
     // Only the first part not recorded can have landed unrecorded: the attempt stopped there.
-    let reconcile = mayHaveLanded && !provider.capabilities.idempotencyKeys;
+    let lookUp = plan.lookUpEarlierAttempt;
     while (published.length < parts.length) {
       const index = published.length;
       const request: PublishRequest = {
@@ -99,17 +96,24 @@ export class PublishTargetService {
         replyTo: index === 0 ? undefined : { root: published[0], parent: published[index - 1] },
         idempotencyKey: `${claim.id}:${index}`,
       };
-      let post: PublishedPost | undefined;
-      const afterUnknownAttempt = reconcile;
-      if (reconcile) {
-        reconcile = false;
-        const checked = await this.reconcile(claim, provider, credentials, request);
-        if ('outcome' in checked) return checked.outcome;
-        post = checked.post ?? undefined;
+      let post: PublishedPost | null = null;
+      const afterLookUp = lookUp !== null;
+      if (lookUp) {
+        try {
+          post = await provider.findPublished(
+            credentials,
+            { text: request.text, replyTo: request.replyTo },
+            lookUp.since,
+          );
+        } catch (error) {
+          const failure = provider.classifyError(error);
+          return this.recorder.end(claim, decideAfterFailedLookUp(failure, claim.attempt, this.policy, new Date()));
+        }
+        lookUp = null;
         if (post) {
           recovered ||= index === 0;
           this.logger.log(
-            `Target ${claim.id}: an earlier attempt had published part ${index + 1} as ${post.platformPostId}`,
+            `${attemptOf(claim)}: an earlier attempt had published part ${index + 1} as ${post.platformPostId}`,
           );
         }
       }
@@ -117,17 +121,16 @@ export class PublishTargetService {
         post ??= await provider.publish(credentials, request);
       } catch (error) {
         const failure = inThread(provider.classifyError(error), index, parts.length);
-        return this.handleFailure(claim, failure, afterUnknownAttempt);
+        return this.afterFailure(claim, failure, afterLookUp);
       }
       published.push(post);
       // Outside the try: failing to record a success is not a platform failure. It propagates for BullMQ
       // to retry the job, and the next claim (once the lease lapses) finds the post instead of reposting it.
-      if (!(await this.targets.recordParts(claim, published, this.config.publishing.leaseSeconds))) {
-        this.logger.warn(`Target ${claim.id}: published part ${index + 1}, but another worker took it over`);
-        return { kind: 'skipped', reason: 'another worker took the target over' };
+      if (!(await this.recorder.partsPublished(claim, published, this.config.publishing.leaseSeconds))) {
+        return TAKEN_OVER;
       }
     }
-    return this.succeed(claim, published[0], recovered);
+    return this.recorder.published(claim, published[0], recovered);
   }
 
   /**
@@ -144,67 +147,44 @@ export class PublishTargetService {
     );
   }
 
-  private async mediaUnavailable(claim: ClaimedTarget, error: unknown): Promise<PublishOutcome> {
+  private mediaUnavailable(claim: ClaimedTarget, error: unknown): Promise<PublishOutcome> {
     const reason = (error as Error).message;
     if (error instanceof MissingMediaError || (error instanceof DomainError && error.code === 'NOT_FOUND')) {
       const message = `An image of the post is missing from media storage (${reason}); nothing was published`;
-      return this.settle(claim, 'failed', { outcome: 'failed', error: message });
+      return this.recorder.end(claim, failed(message));
     }
-    return this.handleFailure(
-      claim,
-      { kind: 'retryable', message: `Could not read the post's images: ${reason}` },
-      false,
-    );
+    const failure: PublishFailure = { kind: 'retryable', message: `Could not read the post's images: ${reason}` };
+    return this.afterFailure(claim, failure, false);
   }
 
   /**
    * The account's credentials, renewed first when they are due (the scheduler normally renews them
    * ahead of time; this covers a scheduler that fell behind).
    */
-  private async credentialsFor(claim: ClaimedTarget): Promise<{ value: unknown } | { settled: PublishOutcome }> {
-    if (claim.accountRenewAt !== null && claim.accountRenewAt.getTime() <= Date.now()) {
-      const renewal = await this.credentials.renew(claim.accountId);
-      if (renewal.status === 'renewed' || renewal.status === 'current') return { value: renewal.credentials };
-      if (renewal.status === 'revoked') {
-        const error = `The account needs reconnecting: ${renewal.reason}`;
-        return { settled: await this.settle(claim, 'failed', { outcome: 'failed', error }) };
-      }
-      if (renewal.status === 'gone') {
-        return { settled: await this.settle(claim, 'failed', { outcome: 'failed', error: 'The account was deleted' }) };
-      }
-      // A temporary failure: the credentials are renewed ahead of expiry, so they most likely still work.
-    }
+  private async credentialsFor(
+    claim: ClaimedTarget,
+    plan: PublishPlan,
+  ): Promise<{ value: unknown } | { end: AttemptEnd }> {
     try {
+      if (plan.renewCredentials) {
+        const renewal = decideAfterRenewal(await this.credentials.renew(claim.accountId));
+        if (renewal.kind === 'use') return { value: renewal.credentials };
+        if (renewal.kind !== 'use-stored') return { end: renewal };
+      }
       return { value: this.credentials.open(claim.platform, claim.encryptedCredentials!) };
-    } catch {
-      const error = 'The stored credentials of the account are unreadable; reconnect the account';
-      return { settled: await this.settle(claim, 'failed', { outcome: 'failed', error }) };
+    } catch (error) {
+      if (!(error instanceof UnreadableCredentialsError)) throw error;
+      return { end: failed(error.message) };
     }
   }
 
-  /**
-   * Asks the platform whether an earlier attempt published this part: the post it found, null when
-   * it certainly did not (publish now), or the outcome when nobody can tell yet.
-   */
-  private async reconcile(
-    claim: ClaimedTarget,
-    provider: PlatformProvider,
-    credentials: unknown,
-    part: PublishRequest,
-  ): Promise<{ post: PublishedPost | null } | { outcome: PublishOutcome }> {
-    if (!provider.capabilities.findPublished) {
-      const error = `${claim.platform} cannot tell whether an earlier attempt landed: check the account, then retry the post if it did not`;
-      return { outcome: await this.settle(claim, 'unknown', { outcome: 'unverifiable', error }) };
-    }
-    const since = new Date((claim.previousAttemptStartedAt?.getTime() ?? Date.now()) - RECOVERY_SEARCH_MARGIN_MS);
-    try {
-      const post = await provider.findPublished(credentials, { text: part.text, replyTo: part.replyTo }, since);
-      return { post };
-    } catch (error) {
-      const failure = provider.classifyError(error);
-      const message = `Could not check whether it landed: ${failure.message}`;
-      return { outcome: await this.stillUnknown(claim, { ...failure, message }) };
-    }
+  private afterFailure(claim: ClaimedTarget, failure: PublishFailure, afterLookUp: boolean): Promise<PublishOutcome> {
+    const end = decideAfterFailure({ failure, attempt: claim.attempt, afterLookUp }, this.policy, new Date());
+    return this.recorder.end(claim, end);
+  }
+
+  private get policy(): RetryPolicy {
+    return this.config.publishing;
   }
 
   private async notClaimed(targetId: string): Promise<PublishOutcome> {
@@ -212,81 +192,6 @@ export class PublishTargetService {
     if (!state) return { kind: 'skipped', reason: 'the target no longer exists' };
     if (!state.retryAt) return { kind: 'skipped', reason: `the target is ${state.status}` };
     return { kind: 'wait', until: new Date(Math.max(state.retryAt.getTime(), Date.now() + MIN_WAIT_MS)) };
-  }
-
-  private isTooLate(claim: ClaimedTarget): boolean {
-    return Date.now() > claim.dueAt.getTime() + claim.maxLatenessSeconds * 1000;
-  }
-
-  private async succeed(claim: ClaimedTarget, post: PublishedPost, recovered: boolean): Promise<PublishOutcome> {
-    if (!(await this.targets.markPublished(claim, post, recovered ? 'recovered' : 'published'))) {
-      this.logger.warn(`Target ${claim.id}: published as ${post.platformPostId}, but another worker took it over`);
-    }
-    this.logger.log(`Target ${claim.id} published on ${claim.platform} as ${post.platformPostId}`);
-    return { kind: 'published', ...post, recovered };
-  }
-
-  private async handleFailure(
-    claim: ClaimedTarget,
-    failure: PublishFailure,
-    afterUnknownAttempt: boolean,
-  ): Promise<PublishOutcome> {
-    const record: AttemptRecord = { outcome: 'failed', error: failure.message, statusCode: failure.statusCode };
-    if (failure.duplicate && afterUnknownAttempt) {
-      // The platform holds this exact post: the earlier attempt landed though we could not find it.
-      const error = `${failure.message} An earlier attempt most likely published it; not posting again.`;
-      return this.settle(claim, 'unknown', { ...record, outcome: 'unverifiable', error });
-    }
-    if (failure.credentialsRejected) await this.credentials.markRejected(claim.accountId, failure.message);
-    if (failure.kind === 'permanent') return this.settle(claim, 'failed', record);
-    if (failure.kind === 'unknown') return this.stillUnknown(claim, failure);
-    if (claim.attempt >= this.config.publishing.maxAttempts) {
-      return this.settle(claim, 'failed', {
-        ...record,
-        error: `${failure.message} (gave up after ${claim.attempt} attempts)`,
-      });
-    }
-    const at = this.retryAt(claim, failure);
-    if (failure.rateLimited) await this.accounts.rateLimitAccount(claim.accountId, at);
-    await this.targets.markForRetry(claim, { ...record, outcome: failure.rateLimited ? 'rate_limited' : 'retry' }, at);
-    this.logger.warn(
-      `Target ${claim.id} attempt ${claim.attempt} failed, retrying at ${at.toISOString()}: ${failure.message}`,
-    );
-    return { kind: 'retry', at, error: failure.message };
-  }
-
-  /** The post may be on the platform: look again later, or, out of attempts, leave it `unknown` for a person. */
-  private async stillUnknown(claim: ClaimedTarget, failure: PublishFailure): Promise<PublishOutcome> {
-    const record: AttemptRecord = { outcome: 'unknown', error: failure.message, statusCode: failure.statusCode };
-    if (claim.attempt >= this.config.publishing.maxAttempts) {
-      const error = `${failure.message} (gave up after ${claim.attempt} attempts; it may or may not have been published)`;
-      return this.settle(claim, 'unknown', { ...record, error });
-    }
-    const at = this.retryAt(claim, failure);
-    await this.targets.markUnknown(claim, record, at);
-    this.logger.warn(
-      `Target ${claim.id} attempt ${claim.attempt}: outcome unknown, checking at ${at.toISOString()}: ${failure.message}`,
-    );
-    return { kind: 'retry', at, error: failure.message };
-  }
-
-  private retryAt(claim: ClaimedTarget, failure: PublishFailure): Date {
-    return new Date(
-      Date.now() + retryDelayMs(claim.attempt, this.config.publishing.retryBaseDelayMs, failure.retryAfterMs),
-    );
-  }
-
-  private async settle(
-    claim: ClaimedTarget,
-    status: 'failed' | 'unknown' | 'missed',
-    record: AttemptRecord,
-  ): Promise<PublishOutcome> {
-    const error = record.error ?? status;
-    if (status === 'failed') await this.targets.markFailed(claim, record);
-    else if (status === 'missed') await this.targets.markMissed(claim, record);
-    else await this.targets.markUnknown(claim, record, null);
-    this.logger.warn(`Target ${claim.id} ${status}: ${error}`);
-    return { kind: 'settled', status, error };
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CredentialsCipher } from '../crypto/credentials-cipher.js';
+import { CredentialsCipher, DecryptionError } from '../crypto/credentials-cipher.js';
 import type { PlatformName } from '../platforms/platform-name.js';
 import { PlatformRegistry } from '../platforms/platform.registry.js';
 import { SocialAccountRepository } from './social-account.repository.js';
@@ -19,6 +19,19 @@ export type RenewalResult =
   | { status: 'failed'; reason: string }
   /** The account was deleted. */
   | { status: 'gone' };
+
+/** Stored credentials that cannot be used; the message says why (never what they hold). */
+export class UnreadableCredentialsError extends Error {
+  constructor(cause: unknown) {
+    super(
+      cause instanceof DecryptionError
+        ? "The account's credentials could not be decrypted with the configured ENCRYPTION_KEY (they were encrypted with another key, or altered): set the key they were encrypted with, or reconnect the account"
+        : `The stored credentials of the account are unreadable (${(cause as Error).message}); reconnect the account`,
+      { cause },
+    );
+    this.name = 'UnreadableCredentialsError';
+  }
+}
 
 /**
  * Opens, seals and renews account credentials. Renewal holds the account's row lock for the call to
@@ -43,9 +56,14 @@ export class AccountCredentialsService {
     };
   }
 
-  /** Decrypts and checks stored credentials; throws when they are unreadable. */
+  /** Decrypts and checks stored credentials; throws UnreadableCredentialsError when they cannot be used. */
   open(platform: PlatformName, encryptedCredentials: string): unknown {
-    return this.platforms.get(platform).parseCredentials(this.cipher.decrypt(encryptedCredentials));
+    const provider = this.platforms.get(platform);
+    try {
+      return provider.parseCredentials(this.cipher.decrypt(encryptedCredentials));
+    } catch (error) {
+      throw new UnreadableCredentialsError(error);
+    }
   }
 
   async renew(accountId: string): Promise<RenewalResult> {

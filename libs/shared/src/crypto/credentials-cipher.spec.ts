@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AppConfig } from '../config/app-config.js';
 import { loadEnvironment } from '../config/environment.js';
-import { CredentialsCipher } from './credentials-cipher.js';
+import { CredentialsCipher, DecryptionError } from './credentials-cipher.js';
 
 const cipherWithKey = (byte: number): CredentialsCipher =>
   new CredentialsCipher(
@@ -28,10 +28,14 @@ describe('CredentialsCipher', () => {
     const [version, iv, tag, body] = cipher.encrypt({ accessToken: 'x' }).split('.');
     const flipped = Buffer.from(body, 'base64url');
     flipped[0] ^= 1;
-    expect(() => cipher.decrypt([version, iv, tag, flipped.toString('base64url')].join('.'))).toThrow();
+    expect(() => cipher.decrypt([version, iv, tag, flipped.toString('base64url')].join('.'))).toThrow(DecryptionError);
   });
 
-  it('rejects another key', () => {
-    expect(() => cipherWithKey(8).decrypt(cipher.encrypt({ a: 1 }))).toThrow();
+  it('rejects another key, naming ENCRYPTION_KEY', () => {
+    const decrypt = () => cipherWithKey(8).decrypt(cipher.encrypt({ accessToken: 'secret-token' }));
+    expect(decrypt).toThrow(DecryptionError);
+    expect(decrypt).toThrow(
+      'Could not decrypt with the configured ENCRYPTION_KEY: encrypted with another key, or altered',
+    );
   });
 });

@@ -5,6 +5,14 @@ import { AppConfig } from '../config/app-config.js';
 const ALGORITHM = 'aes-256-gcm';
 const VERSION = 'v1';
 
+/** The envelope's authentication failed: it was encrypted with another key, or altered. */
+export class DecryptionError extends Error {
+  constructor(options: ErrorOptions) {
+    super('Could not decrypt with the configured ENCRYPTION_KEY: encrypted with another key, or altered', options);
+    this.name = 'DecryptionError';
+  }
+}
+
 /**
  * Encrypts account credentials at rest with AES-256-GCM. The envelope is
  * `v1.<iv>.<auth tag>.<ciphertext>` (base64url parts); the version leaves room for key rotation.
@@ -33,7 +41,12 @@ export class CredentialsCipher {
     }
     const decipher = createDecipheriv(ALGORITHM, this.key, Buffer.from(iv, 'base64url'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    const plaintext = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
+    let plaintext: Buffer;
+    try {
+      plaintext = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
+    } catch (error) {
+      throw new DecryptionError({ cause: error });
+    }
     return JSON.parse(plaintext.toString('utf8')) as unknown;
   }
 }

@@ -107,7 +107,8 @@ export interface PlatformProvider<Credentials = unknown> {
 
   /**
    * Looks on the platform for a post that an earlier attempt may already have published
-   * (used when a worker died mid-publish). Resolves null when there is none.
+   * (used when a worker died mid-publish), created at or after `since`. Resolves null when there is none.
+   * `since` already allows for clock skew (the worker's margin): providers add none of their own.
    */
   findPublished(
     credentials: Credentials,

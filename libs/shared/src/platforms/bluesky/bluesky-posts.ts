@@ -13,8 +13,6 @@ import { xrpcStatus } from './bluesky-errors.js';
 import { imageDimensions } from './image-dimensions.js';
 
 const POST_COLLECTION = 'app.bsky.feed.post';
-/** How far back, beyond `since`, findPublished looks: absorbs clock skew between Herald's hosts. */
-const CLOCK_SKEW_MS = 60_000;
 /** findPublished reads at most this many pages of 100 records. */
 const MAX_PAGES = 3;
 
@@ -60,7 +58,7 @@ export class BlueskyPosts {
     post: Pick<PublishRequest, 'text' | 'replyTo'>,
     since: Date,
   ): Promise<PublishedPost | null> {
-    const oldest = since.getTime() - CLOCK_SKEW_MS;
+    const oldest = since.getTime();
     const parentUri = post.replyTo?.parent.platformPostId;
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page += 1) {

@@ -29,8 +29,6 @@ export interface FacebookCredentials {
   accessToken: string;
 }
 
-/** How far back, beyond `since`, findPublished looks: absorbs clock skew between us and Facebook. */
-const CLOCK_SKEW_MS = 60_000;
 /** findPublished reads at most this many pages of 100 published posts. */
 const MAX_FEED_PAGES = 3;
 
@@ -122,7 +120,7 @@ export class FacebookProvider implements PlatformProvider<FacebookCredentials> {
     post: Pick<PublishRequest, 'text' | 'replyTo'>,
     since: Date,
   ): Promise<PublishedPost | null> {
-    const from = Math.floor((since.getTime() - CLOCK_SKEW_MS) / 1000);
+    const from = Math.floor(since.getTime() / 1000);
     const posts = graphListItems<PagePost>(this.http, `/${pageId}/published_posts`, {
       accessToken,
       params: { fields: 'id,message,created_time', since: String(from), limit: '100' },

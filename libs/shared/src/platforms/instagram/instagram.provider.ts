@@ -30,8 +30,6 @@ export interface InstagramCredentials {
   accessToken: string;
 }
 
-/** How far back, beyond `since`, findPublished looks: absorbs clock skew between us and Instagram. */
-const CLOCK_SKEW_MS = 60_000;
 /** findPublished reads at most this many pages of 50 media, newest first. */
 const MAX_MEDIA_PAGES = 3;
 /** Where a post's link points when Instagram does not give its permalink. */
@@ -117,7 +115,7 @@ export class InstagramProvider implements PlatformProvider<InstagramCredentials>
     post: Pick<PublishRequest, 'text' | 'replyTo'>,
     since: Date,
   ): Promise<PublishedPost | null> {
-    const earliest = since.getTime() - CLOCK_SKEW_MS;
+    const earliest = since.getTime();
     const media = graphListItems<PublishedMedia>(this.http, `/${instagramUserId}/media`, {
       accessToken,
       params: { fields: 'id,caption,timestamp,permalink', limit: '50' },

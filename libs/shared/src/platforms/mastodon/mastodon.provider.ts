@@ -16,8 +16,6 @@ import { type MastodonCredentials, parseMastodonCredentials } from './mastodon-c
 import { classifyMastodonError } from './mastodon-errors.js';
 import { isSameStatusText } from './mastodon-status-text.js';
 
-/** How far back, beyond `since`, findPublished looks: absorbs clock skew between us and the instance. */
-const CLOCK_SKEW_MS = 60_000;
 /** findPublished reads at most this many pages of the account's statuses. */
 const MAX_STATUS_PAGES = 3;
 
@@ -77,7 +75,7 @@ export class MastodonProvider implements PlatformProvider<MastodonCredentials> {
   ): Promise<PublishedPost | null> {
     const inReplyToId = post.replyTo?.parent.platformPostId ?? null;
     let earliest: MastodonStatus | undefined;
-    for await (const status of this.statusesSince(credentials, since.getTime() - CLOCK_SKEW_MS)) {
+    for await (const status of this.statusesSince(credentials, since.getTime())) {
       // Pages run newest first: the last match is the earliest attempt's status.
       if ((status.in_reply_to_id ?? null) === inReplyToId && isSameStatusText(status.content, post.text)) {
         earliest = status;

@@ -17,8 +17,6 @@ import { XOAuthConnection, XTokenEndpoint, XTokenRenewal } from './x-oauth.js';
 
 export type { XCredentials } from './x-credentials.js';
 
-/** How far back, beyond `since`, findPublished looks: absorbs clock skew between us and X. */
-const CLOCK_SKEW_MS = 60_000;
 /** findPublished reads at most this many timeline pages of 100. */
 const MAX_TIMELINE_PAGES = 3;
 
@@ -82,7 +80,7 @@ export class XProvider implements PlatformProvider<XCredentials> {
   ): Promise<PublishedPost | null> {
     const client = this.clients.forUser(credentials.accessToken);
     const { data: me } = await client.v2.me();
-    const startTime = new Date(Math.floor((since.getTime() - CLOCK_SKEW_MS) / 1000) * 1000);
+    const startTime = new Date(Math.floor(since.getTime() / 1000) * 1000);
     const parentId = post.replyTo?.parent.platformPostId;
     const isTheOne = (tweet: TweetV2) =>
       repliedTo(tweet) === parentId &&
