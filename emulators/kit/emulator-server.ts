@@ -53,6 +53,8 @@ export interface EmulatorRoute {
   name: string;
   method: string;
   path: RegExp;
+  /** Take the body as bytes (`raw`) whatever its content type says, as a store of arbitrary files does. */
+  rawBody?: boolean;
   handle(request: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
 }
 
@@ -85,6 +87,8 @@ export interface RecordedRequest {
   /** The status answered with; undefined while pending or when the connection was dropped. */
   status?: number;
   receivedAt: Date;
+  /** What the emulator's `describeRequest` noted (e.g. the S3 access key id). */
+  details?: Record<string, unknown>;
 }
 
 export interface EmulatorServerOptions {
@@ -97,6 +101,8 @@ export interface EmulatorServerOptions {
   rateLimitHeaders?(resetInSeconds: number, route: string): Record<string, string>;
   /** Extra `/_emulator/*` controls (e.g. `POST /_emulator/revoke`). */
   controls?: Record<string, (body: Record<string, unknown> | undefined) => unknown>;
+  /** Platform facts to keep in the request log, read from the request as it arrives. */
+  describeRequest?(request: { method: string; url: URL; headers: IncomingHttpHeaders }): Record<string, unknown>;
   /** Forget the emulator's own state (posts, revocations) on reset. */
   onReset?(): void;
   port?: number;
@@ -204,7 +210,15 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
       if (match) params = { ...match.groups };
       return match !== null;
     });
-    const record: RecordedRequest = { method, path: url.pathname, route: route?.name, bearer, receivedAt: new Date() };
+    const details = options.describeRequest?.({ method, url, headers: req.headers });
+    const record: RecordedRequest = {
+      method,
+      path: url.pathname,
+      route: route?.name,
+      bearer,
+      receivedAt: new Date(),
+      ...(details ? { details } : {}),
+    };
     requests.push(record);
     let clientGone = false;
     res.on('finish', () => (record.status = res.statusCode));
@@ -213,7 +227,9 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     if (!route) {
       return send(res, { status: 404, body: options.errorBody(404, `Unknown route ${method} ${url.pathname}`) });
     }
-    const parsed = await parseBody(req, maxBodyBytes, problem);
+    const parsed = route.rawBody
+      ? { body: undefined, files: [], raw: await readAll(req, maxBodyBytes, problem) }
+      : await parseBody(req, maxBodyBytes, problem);
     const request: EmulatorRequest = { method, url, headers: req.headers, params, bearer, ...parsed };
     const fault = takeFault(route.name);
 
