@@ -20,7 +20,7 @@ import {
 /** Far beyond the provider's timeout: a test that passes proves the provider gave up on its own. */
 const HANG_MS = TIMEOUT_MS * 30;
 
-/** Publishes `post`, expects it to fail, and returns how the provider classifies the failure. */
+/** Awaits `publishing`, expects it to fail, and returns how the provider classifies the failure. */
 async function failureOf(provider: AnyProvider, publishing: Promise<unknown>): Promise<PublishFailure> {
   const outcome = await publishing.then(
     () => undefined,
@@ -49,6 +49,7 @@ describe.each(CONTRACT_PLATFORMS)('$label provider contract', ({ label, rateLimi
   const publish = () => failureOf(harness.provider, harness.provider.publish(account.credentials, harness.post()));
 
   it('reports a 401 as permanent, rejected credentials, without the secret in the message', async () => {
+    // Every call, so that a provider which signs in again on a 401 (Bluesky) is refused there too.
     harness.failAny({ status: 401, count: 10 });
 
     const failure = await publish();
