@@ -53,6 +53,8 @@ export interface EmulatorRoute {
   name: string;
   method: string;
   path: RegExp;
+  /** Take the body as bytes (`raw`) whatever its content type says, as a store of arbitrary files does. */
+  rawBody?: boolean;
   handle(request: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
 }
 
@@ -67,6 +69,8 @@ export interface EmulatorFault {
   body?: unknown;
   /** Extra headers (e.g. Retry-After); 429s get the platform's rate-limit headers too. */
   headers?: Record<string, string>;
+  /** For 429: seconds until the rate limit resets, in the platform's headers (default 60). */
+  resetInSeconds?: number;
   /** Handle the request first, then answer with the fault: "the post landed, the response was lost". */
   afterRecord?: boolean;
   /** Close the connection without answering (the client sees "socket hang up"/ECONNRESET). */
@@ -83,6 +87,8 @@ export interface RecordedRequest {
   /** The status answered with; undefined while pending or when the connection was dropped. */
   status?: number;
   receivedAt: Date;
+  /** What the emulator's `describeRequest` noted (e.g. the S3 access key id). */
+  details?: Record<string, unknown>;
 }
 
 export interface EmulatorServerOptions {
@@ -91,10 +97,12 @@ export interface EmulatorServerOptions {
   routes: EmulatorRoute[];
   /** The platform's body for an injected fault or an unknown route. */
   errorBody(status: number, message: string): unknown;
-  /** The platform's rate-limit headers for an injected 429 (resets in `resetInSeconds`). */
-  rateLimitHeaders?(resetInSeconds: number): Record<string, string>;
+  /** The platform's rate-limit headers for an injected 429 on `route` (resets in `resetInSeconds`). */
+  rateLimitHeaders?(resetInSeconds: number, route: string): Record<string, string>;
   /** Extra `/_emulator/*` controls (e.g. `POST /_emulator/revoke`). */
   controls?: Record<string, (body: Record<string, unknown> | undefined) => unknown>;
+  /** Platform facts to keep in the request log, read from the request as it arrives. */
+  describeRequest?(request: { method: string; url: URL; headers: IncomingHttpHeaders }): Record<string, unknown>;
   /** Forget the emulator's own state (posts, revocations) on reset. */
   onReset?(): void;
   port?: number;
@@ -130,6 +138,9 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
       sleepers.set(timer, resolve);
     });
 
+  /** A malformed request, answered in the platform's shape. */
+  const problem = (status: number, message: string) => new HttpProblem(status, options.errorBody(status, message));
+
   const failNext = (fault: EmulatorFault) => faults.push({ ...fault, remaining: Math.max(1, fault.count ?? 1) });
 
   const takeFault = (route: string): EmulatorFault | undefined => {
@@ -163,11 +174,13 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
   };
 
   const handleControl = async (req: IncomingMessage, res: ServerResponse, path: string) => {
-    const parsed = req.method === 'POST' ? await parseBody(req, maxBodyBytes) : undefined;
-    const body = parsed?.body;
+    // Controls take JSON whatever the content type says (a bare `fetch` sends text/plain).
+    const json = req.method === 'POST' ? await readControlJson(req, maxBodyBytes, problem) : undefined;
+    const body =
+      json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
     const route = `${req.method} ${path}`;
     if (route === 'POST /_emulator/faults') {
-      const list = (Array.isArray(parsed?.json) ? parsed.json : [body]) as EmulatorFault[];
+      const list = (Array.isArray(json) ? json : [body]) as EmulatorFault[];
       list.filter((fault) => fault && typeof fault === 'object').forEach(failNext);
       return send(res, { status: 200, body: { queued: faults.length } });
     }
@@ -197,7 +210,15 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
       if (match) params = { ...match.groups };
       return match !== null;
     });
-    const record: RecordedRequest = { method, path: url.pathname, route: route?.name, bearer, receivedAt: new Date() };
+    const details = options.describeRequest?.({ method, url, headers: req.headers });
+    const record: RecordedRequest = {
+      method,
+      path: url.pathname,
+      route: route?.name,
+      bearer,
+      receivedAt: new Date(),
+      ...(details ? { details } : {}),
+    };
     requests.push(record);
     let clientGone = false;
     res.on('finish', () => (record.status = res.statusCode));
@@ -206,7 +227,9 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     if (!route) {
       return send(res, { status: 404, body: options.errorBody(404, `Unknown route ${method} ${url.pathname}`) });
     }
-    const parsed = await parseBody(req, maxBodyBytes);
+    const parsed = route.rawBody
+      ? { body: undefined, files: [], raw: await readAll(req, maxBodyBytes, problem) }
+      : await parseBody(req, maxBodyBytes, problem);
     const request: EmulatorRequest = { method, url, headers: req.headers, params, bearer, ...parsed };
     const fault = takeFault(route.name);
 
@@ -230,7 +253,8 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
       return;
     }
     if (fault?.status !== undefined) {
-      const rateLimit = fault.status === 429 ? (options.rateLimitHeaders?.(60) ?? {}) : {};
+      const rateLimit =
+        fault.status === 429 ? (options.rateLimitHeaders?.(fault.resetInSeconds ?? 60, route.name) ?? {}) : {};
       return send(res, {
         status: fault.status,
         body: fault.body ?? options.errorBody(fault.status, `Injected fault ${fault.status}`),
@@ -286,31 +310,46 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
 
 interface ParsedBody {
   body: Record<string, unknown> | undefined;
-  json?: unknown;
   files: UploadedFile[];
   raw: Buffer | undefined;
 }
 
-async function parseBody(req: IncomingMessage, maxBytes: number): Promise<ParsedBody> {
-  const type = (req.headers['content-type'] ?? '').toLowerCase();
-  if (type.startsWith('multipart/form-data')) return parseMultipart(req, maxBytes);
+type Problem = (status: number, message: string) => HttpProblem;
 
+async function readControlJson(req: IncomingMessage, maxBytes: number, problem: Problem): Promise<unknown> {
+  const text = (await readAll(req, maxBytes, problem)).toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw problem(400, 'Request body is not valid JSON');
+  }
+}
+
+async function readAll(req: IncomingMessage, maxBytes: number, problem: Problem): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBytes) throw new HttpProblem(413, { error: 'Request body is too large' });
+    if (size > maxBytes) throw problem(413, 'Request body is too large');
     chunks.push(chunk);
   }
-  const data = Buffer.concat(chunks);
+  return Buffer.concat(chunks);
+}
+
+async function parseBody(req: IncomingMessage, maxBytes: number, problem: Problem): Promise<ParsedBody> {
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  if (type.startsWith('multipart/form-data')) return parseMultipart(req, maxBytes, problem);
+
+  const data = await readAll(req, maxBytes, problem);
   if (data.length === 0) return { body: undefined, files: [], raw: undefined };
   if (type.includes('json')) {
     try {
       const json = JSON.parse(data.toString('utf8')) as unknown;
       const body = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
-      return { body, json, files: [], raw: undefined };
+      return { body, files: [], raw: undefined };
     } catch {
-      throw new HttpProblem(400, { error: 'Request body is not valid JSON' });
+      throw problem(400, 'Request body is not valid JSON');
     }
   }
   if (type.startsWith('application/x-www-form-urlencoded')) {
@@ -319,7 +358,7 @@ async function parseBody(req: IncomingMessage, maxBytes: number): Promise<Parsed
   return { body: undefined, files: [], raw: data };
 }
 
-function parseMultipart(req: IncomingMessage, maxBytes: number): Promise<ParsedBody> {
+function parseMultipart(req: IncomingMessage, maxBytes: number, problem: Problem): Promise<ParsedBody> {
   return new Promise((resolve, reject) => {
     const body: Record<string, unknown> = {};
     const files: UploadedFile[] = [];
@@ -328,12 +367,13 @@ function parseMultipart(req: IncomingMessage, maxBytes: number): Promise<ParsedB
     parser.on('file', (field, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('limit', () => reject(problem(413, 'Request body is too large')));
       stream.on('end', () =>
         files.push({ field, filename: info.filename ?? '', mimeType: info.mimeType, data: Buffer.concat(chunks) }),
       );
     });
     parser.on('close', () => resolve({ body, files, raw: undefined }));
-    parser.on('error', (error) => reject(new HttpProblem(400, { error: `Bad multipart body: ${String(error)}` })));
+    parser.on('error', (error) => reject(problem(400, `Bad multipart body: ${String(error)}`)));
     req.pipe(parser);
   });
 }

@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type EmulatorRoute,
+  HttpProblem,
+  startEmulatorServer,
+} from '../kit/emulator-server.js';
 import {
   accessDenied,
+  codeForStatus,
   errorXml,
   listBucketsXml,
   noSuchBucket,
@@ -72,7 +79,6 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
   const region = options.region ?? 'us-east-1';
   const buckets = new Map<string, { createdAt: Date; objects: Map<string, StoredObject> }>();
   for (const name of options.buckets ?? []) buckets.set(name, { createdAt: new Date(), objects: new Map() });
-  const requests: S3RecordedRequest[] = [];
 
   const bucketOf = (name: string) => {
     const bucket = buckets.get(name);
@@ -81,8 +87,8 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
   };
 
   /** Checks SigV4 the way S3 does before looking at the request; returns the access key id used. */
-  const authenticate = (req: IncomingMessage, url: URL, record: S3RecordedRequest): void => {
-    const header = req.headers.authorization;
+  const authenticate = (headers: IncomingHttpHeaders, url: URL): void => {
+    const header = headers.authorization;
     const query = url.searchParams;
     if (header !== undefined && query.has('X-Amz-Algorithm')) {
       throw new S3Problem(
@@ -91,10 +97,7 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
         'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
       );
     }
-    if (query.has('X-Amz-Algorithm')) {
-      record.presigned = true;
-      return authenticatePresigned(query, record);
-    }
+    if (query.has('X-Amz-Algorithm')) return authenticatePresigned(query);
     if (header === undefined) throw accessDenied();
     if (!header.startsWith('AWS4-HMAC-SHA256 ')) {
       throw new S3Problem(
@@ -116,7 +119,7 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
         'The authorization header is malformed; the Credential, SignedHeaders and Signature are required.',
       );
     }
-    checkCredential(fields.Credential, record);
+    checkCredential(fields.Credential);
     const signedHeaders = fields.SignedHeaders.split(';');
     if (!signedHeaders.includes('host')) {
       throw new S3Problem(
@@ -125,7 +128,7 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
         'The authorization header is malformed; the host header must be signed.',
       );
     }
-    const dateHeader = req.headers['x-amz-date'];
+    const dateHeader = headers['x-amz-date'];
     const date = typeof dateHeader === 'string' ? parseAmzDate(dateHeader) : undefined;
     if (!date) throw accessDenied('AWS authentication requires a valid Date or x-amz-date header');
     if (Math.abs(Date.now() - date.getTime()) > MAX_CLOCK_SKEW_MS) {
@@ -135,12 +138,12 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
         'The difference between the request time and the current time is too large.',
       );
     }
-    if (req.headers['x-amz-content-sha256'] === undefined) {
+    if (headers['x-amz-content-sha256'] === undefined) {
       throw new S3Problem(400, 'InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
     }
   };
 
-  const authenticatePresigned = (query: URLSearchParams, record: S3RecordedRequest): void => {
+  const authenticatePresigned = (query: URLSearchParams): void => {
     const required = ['X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature'];
     const missing = required.filter((name) => !query.get(name));
     if (query.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || missing.length > 0) {
@@ -150,7 +153,7 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
         `Query-string authentication version 4 requires the X-Amz-Algorithm, ${required.join(', ')} parameters.`,
       );
     }
-    checkCredential(query.get('X-Amz-Credential')!, record);
+    checkCredential(query.get('X-Amz-Credential')!);
     const date = parseAmzDate(query.get('X-Amz-Date')!);
     const expires = Number(query.get('X-Amz-Expires'));
     if (!date || !Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_EXPIRES_SECONDS) {
@@ -163,9 +166,8 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
     if (Date.now() > date.getTime() + expires * 1000) throw accessDenied('Request has expired');
   };
 
-  const checkCredential = (credential: string, record: S3RecordedRequest): void => {
+  const checkCredential = (credential: string): void => {
     const [keyId, day, scopeRegion, service, terminator] = credential.split('/');
-    record.accessKeyId = keyId;
     if (!day || service !== 's3' || terminator !== 'aws4_request') {
       throw new S3Problem(
         400,
@@ -191,20 +193,8 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
     }
   };
 
-  const readBody = async (req: IncomingMessage): Promise<Buffer> => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_OBJECT_BYTES)
-        throw new S3Problem(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-  };
-
-  const checkPayload = (req: IncomingMessage, data: Buffer): void => {
-    const declared = req.headers['x-amz-content-sha256'];
+  const checkPayload = (headers: IncomingHttpHeaders, data: Buffer): void => {
+    const declared = headers['x-amz-content-sha256'];
     if (typeof declared === 'string' && declared.startsWith('STREAMING-')) notImplementedStreaming();
     if (typeof declared === 'string' && /^[0-9a-f]{64}$/.test(declared)) {
       const actual = createHash('sha256').update(data).digest('hex');
@@ -217,7 +207,7 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
         );
       }
     }
-    const md5 = req.headers['content-md5'];
+    const md5 = headers['content-md5'];
     if (typeof md5 === 'string' && createHash('md5').update(data).digest('base64') !== md5) {
       throw new S3Problem(400, 'BadDigest', 'The Content-MD5 you specified did not match what we received.');
     }
@@ -227,11 +217,11 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
     throw notImplemented('aws-chunked (streaming) uploads');
   };
 
-  const handle = async (req: IncomingMessage, url: URL, record: S3RecordedRequest): Promise<Answer> => {
-    authenticate(req, url, record);
+  const handle = ({ method, url, headers, raw }: EmulatorRequest): EmulatorResponse => {
+    authenticate(headers, url);
     const [, bucketName = '', ...keyParts] = url.pathname.split('/');
     const key = decodeURIComponent(keyParts.join('/'));
-    const method = req.method ?? 'GET';
+    const data = raw ?? Buffer.alloc(0);
     if ([...url.searchParams.keys()].some((name) => !name.startsWith('X-Amz-') && !name.startsWith('x-id'))) {
       throw notImplemented(`the ${[...url.searchParams.keys()].join(', ')} query`);
     }
@@ -240,7 +230,7 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
       if (method !== 'GET')
         throw new S3Problem(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
       const list = [...buckets].map(([name, bucket]) => ({ name, createdAt: bucket.createdAt }));
-      return { status: 200, xml: listBucketsXml(list, OWNER_ID) };
+      return xml(200, listBucketsXml(list, OWNER_ID));
     }
 
     if (key === '') {
@@ -249,7 +239,6 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
           bucketOf(bucketName);
           return { status: 200, headers: { 'x-amz-bucket-region': region } };
         case 'PUT':
-          await readBody(req);
           if (!VALID_BUCKET_NAME.test(bucketName))
             throw new S3Problem(400, 'InvalidBucketName', 'The specified bucket is not valid.', {
               BucketName: bucketName,
@@ -272,13 +261,12 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
     const bucket = bucketOf(bucketName);
     switch (method) {
       case 'PUT': {
-        if (req.headers['x-amz-copy-source'] !== undefined) throw notImplemented('x-amz-copy-source');
-        if (/aws-chunked/i.test(req.headers['content-encoding'] ?? '')) notImplementedStreaming();
-        const data = await readBody(req);
-        checkPayload(req, data);
+        if (headers['x-amz-copy-source'] !== undefined) throw notImplemented('x-amz-copy-source');
+        if (/aws-chunked/i.test(headers['content-encoding'] ?? '')) notImplementedStreaming();
+        checkPayload(headers, data);
         const object: StoredObject = {
           data,
-          contentType: req.headers['content-type'] ?? 'binary/octet-stream',
+          contentType: headers['content-type'] ?? 'binary/octet-stream',
           etag: `"${createHash('md5').update(data).digest('hex')}"`,
           lastModified: new Date(),
         };
@@ -289,12 +277,12 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
       case 'HEAD': {
         const object = bucket.objects.get(key);
         if (!object) throw noSuchKey(key);
+        // A HEAD answer has the GET's headers (Content-Length included); Node leaves its body out.
         return {
           status: 200,
-          body: method === 'GET' ? object.data : undefined,
+          body: object.data,
           headers: {
             'Content-Type': object.contentType,
-            'Content-Length': String(object.data.length),
             ETag: object.etag,
             'Last-Modified': object.lastModified.toUTCString(),
             'Accept-Ranges': 'bytes',
@@ -309,72 +297,70 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
     }
   };
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://s3.emulator.invalid');
-    const record: S3RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, presigned: false };
-    requests.push(record);
+  /** Every answer carries S3's request ids; a refusal is S3's XML error. */
+  const respond = (request: EmulatorRequest): EmulatorResponse => {
     const id = requestId();
-    handle(req, url, record).then(
-      (answer) => send(res, req.method === 'HEAD', id, answer),
-      (error: unknown) => {
-        const problem =
-          error instanceof S3Problem
-            ? error
-            : new S3Problem(500, 'InternalError', 'We encountered an internal error. Please try again.');
-        // S3 answers errors before reading the body; drain it so the client sees the answer, not a reset.
-        req.resume();
-        send(res, req.method === 'HEAD', id, { status: problem.status, xml: errorXml(problem, id) });
-      },
-    );
-    res.on('finish', () => (record.status = res.statusCode));
-  });
+    const ids = { 'x-amz-request-id': id, 'x-amz-id-2': Buffer.from(id).toString('base64'), Server: 'AmazonS3' };
+    try {
+      const answer = handle(request);
+      return { ...answer, headers: { ...ids, ...answer.headers } };
+    } catch (error) {
+      const problem =
+        error instanceof S3Problem
+          ? error
+          : new S3Problem(500, 'InternalError', 'We encountered an internal error. Please try again.');
+      const { body, headers } = xml(problem.status, errorXml(problem, id));
+      throw new HttpProblem(problem.status, body, { ...ids, ...headers });
+    }
+  };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
+  // Path-style addressing: the service, a bucket, or an object; the handler tells the operations apart.
+  const shapes = { service: /^\/$/, bucket: /^\/[^/]+\/?$/, object: /^\/[^/]+\/.+$/ };
+  const routes: EmulatorRoute[] = Object.entries(shapes).flatMap(([name, path]) =>
+    ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'].map((method) => ({ name, method, path, rawBody: true, handle: respond })),
+  );
 
-  return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    accessKeyId,
-    region,
-    requests,
-    object: (bucket, key) => buckets.get(bucket)?.objects.get(key),
-    keys: (bucket) => [...(buckets.get(bucket)?.objects.keys() ?? [])],
-    reset: () => {
-      requests.length = 0;
+  const server = await startEmulatorServer({
+    name: 's3-emulator',
+    routes,
+    port: options.port,
+    host: options.host,
+    maxBodyBytes: MAX_OBJECT_BYTES,
+    errorBody: (status, message) =>
+      Buffer.from(errorXml(new S3Problem(status, codeForStatus(status), message), requestId())),
+    describeRequest: ({ url, headers }) => {
+      const presigned = url.searchParams.has('X-Amz-Algorithm');
+      const credential = presigned
+        ? url.searchParams.get('X-Amz-Credential')
+        : /Credential=([^,\s]+)/.exec(headers.authorization ?? '')?.[1];
+      return { presigned, accessKeyId: credential?.split('/')[0] };
+    },
+    onReset: () => {
       for (const bucket of buckets.values()) bucket.objects.clear();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+  });
+
+  return {
+    url: server.url,
+    accessKeyId,
+    region,
+    get requests() {
+      return server.requests.map(({ method, path, status, details }) => ({
+        method,
+        path,
+        status,
+        presigned: details?.presigned === true,
+        ...(typeof details?.accessKeyId === 'string' ? { accessKeyId: details.accessKeyId } : {}),
+      }));
+    },
+    object: (bucket, key) => buckets.get(bucket)?.objects.get(key),
+    keys: (bucket) => [...(buckets.get(bucket)?.objects.keys() ?? [])],
+    reset: () => server.reset(),
+    close: () => server.close(),
   };
 }
 
-interface Answer {
-  status: number;
-  xml?: string;
-  body?: Buffer;
-  headers?: Record<string, string>;
-}
-
-function send(res: ServerResponse, isHead: boolean, id: string, answer: Answer): void {
-  if (res.headersSent || res.destroyed) return;
-  const payload = answer.xml !== undefined ? Buffer.from(answer.xml) : answer.body;
-  res.writeHead(answer.status, {
-    'x-amz-request-id': id,
-    'x-amz-id-2': Buffer.from(id).toString('base64'),
-    Server: 'AmazonS3',
-    ...(answer.xml !== undefined ? { 'Content-Type': 'application/xml' } : {}),
-    ...(payload && !isHead ? { 'Content-Length': String(payload.length) } : {}),
-    ...answer.headers,
-  });
-  res.end(isHead ? undefined : payload);
+/** An XML answer, as S3 gives listings and errors. */
+function xml(status: number, document: string): EmulatorResponse & { body: Buffer } {
+  return { status, body: Buffer.from(document), headers: { 'Content-Type': 'application/xml' } };
 }

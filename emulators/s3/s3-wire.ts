@@ -28,6 +28,21 @@ export const notImplemented = (what: string) =>
     `A header or query you provided implies functionality that is not implemented: ${what}`,
   );
 
+/** S3's error code for a status when nothing more specific applies (injected faults, unknown requests). */
+export function codeForStatus(status: number): string {
+  const codes: Record<number, string> = {
+    400: 'InvalidRequest',
+    403: 'AccessDenied',
+    404: 'NoSuchKey',
+    405: 'MethodNotAllowed',
+    413: 'EntityTooLarge',
+    500: 'InternalError',
+    501: 'NotImplemented',
+    503: 'SlowDown',
+  };
+  return codes[status] ?? 'InternalError';
+}
+
 export function escapeXml(value: string): string {
   return value.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`);
 }

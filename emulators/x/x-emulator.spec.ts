@@ -1,20 +1,21 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { ManualClock } from '../kit/emulator-clock.js';
 import { startXEmulator, type XEmulator } from './x-emulator.js';
 
 /** The emulator's wire behaviour that Herald's provider does not reach on its own. */
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100, 7)]);
 const CALLBACK = 'https://herald.example/callback';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('X emulator wire protocol', () => {
   let emulator: XEmulator;
+  const clock = new ManualClock();
   const alice = 'alice-token';
   const bob = 'bob-token';
 
   beforeAll(async () => {
-    emulator = await startXEmulator({ mediaLifetimeSeconds: 3, tokenLifetimeSeconds: 3 });
+    emulator = await startXEmulator({ mediaLifetimeSeconds: 3, tokenLifetimeSeconds: 3, clock });
   });
   beforeEach(() => emulator.reset());
   afterAll(async () => {
@@ -136,7 +137,7 @@ describe('X emulator wire protocol', () => {
 
     it('lets media expire', async () => {
       const id = await upload(alice);
-      await sleep(3100);
+      clock.advance(3000);
 
       const late = await call('POST', '/2/tweets', alice, { text: 'too late', media: { media_ids: [id] } });
       expect(late.status).toBe(400);
@@ -274,8 +275,9 @@ describe('X emulator wire protocol', () => {
 
     it('lets access tokens expire, and ends the whole grant on revocation', async () => {
       const issued = emulator.mintTokens();
+      clock.advance(2999);
       expect((await call('GET', '/2/users/me', issued.accessToken)).status).toBe(200);
-      await sleep(3100);
+      clock.advance(1);
       expect((await call('GET', '/2/users/me', issued.accessToken)).status).toBe(401);
 
       const renewed = await token({ grant_type: 'refresh_token', refresh_token: issued.refreshToken! });

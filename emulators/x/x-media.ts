@@ -1,3 +1,4 @@
+import type { EmulatorClock } from '../kit/emulator-clock.js';
 import { invalidMediaIds, invalidRequest, type XUser } from './x-wire.js';
 
 /**
@@ -53,6 +54,7 @@ export class XMediaUploads {
   constructor(
     private readonly nextId: () => string,
     private readonly lifetimeSeconds: number,
+    private readonly clock: EmulatorClock,
   ) {}
 
   initialize(owner: XUser, body: unknown): object {
@@ -81,7 +83,7 @@ export class XMediaUploads {
       mimeType,
       totalBytes,
       segments: new Map(),
-      expiresAt: Date.now() + this.lifetimeSeconds * 1000,
+      expiresAt: this.clock.now() + this.lifetimeSeconds * 1000,
     };
     this.uploads.set(id, upload);
     return { data: { id, media_key: upload.mediaKey, expires_after_secs: this.lifetimeSeconds } };
@@ -145,7 +147,7 @@ export class XMediaUploads {
     }
     const unusable = ids.filter((id) => {
       const upload = this.uploads.get(id);
-      return !upload?.data || upload.ownerId !== owner.id || upload.expiresAt <= Date.now();
+      return !upload?.data || upload.ownerId !== owner.id || upload.expiresAt <= this.clock.now();
     });
     if (unusable.length > 0) throw invalidMediaIds(unusable);
     return ids.map((id) => {
@@ -160,7 +162,7 @@ export class XMediaUploads {
 
   private owned(owner: XUser, id: string): Upload {
     const upload = this.uploads.get(id);
-    if (!upload || upload.ownerId !== owner.id || upload.expiresAt <= Date.now()) {
+    if (!upload || upload.ownerId !== owner.id || upload.expiresAt <= this.clock.now()) {
       throw invalidRequest(`Media id ${id || '(none)'} is invalid or has expired.`);
     }
     return upload;
@@ -177,7 +179,7 @@ export class XMediaUploads {
       id: upload.id,
       media_key: upload.mediaKey,
       size: upload.totalBytes,
-      expires_after_secs: Math.max(0, Math.floor((upload.expiresAt - Date.now()) / 1000)),
+      expires_after_secs: Math.max(0, Math.floor((upload.expiresAt - this.clock.now()) / 1000)),
     };
   }
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { EmulatorClock } from '../kit/emulator-clock.js';
 import { oauthProblem, oauthToken, userForToken, type XUser } from './x-wire.js';
 
 /**
@@ -81,6 +82,7 @@ export class XOAuthServer {
   constructor(
     private readonly clients: readonly XOAuthClient[],
     private readonly tokenLifetimeSeconds: number,
+    private readonly clock: EmulatorClock,
   ) {}
 
   authorize(query: URLSearchParams): AuthorizeOutcome {
@@ -113,7 +115,7 @@ export class XOAuthServer {
 
     const code = oauthToken('ac');
     const grant: Grant = { clientId: client.clientId, user: newUser(), scope: scopes.join(' '), revoked: false };
-    this.codes.set(code, { grant, redirectUri, codeChallenge, method, expiresAt: Date.now() + CODE_LIFETIME_MS });
+    this.codes.set(code, { grant, redirectUri, codeChallenge, method, expiresAt: this.clock.now() + CODE_LIFETIME_MS });
     back.searchParams.set('code', code);
     return { redirect: back.toString() };
   }
@@ -139,7 +141,7 @@ export class XOAuthServer {
     return {
       accessToken: issued.access_token,
       refreshToken: issued.refresh_token,
-      expiresAt: new Date(Date.now() + issued.expires_in * 1000).toISOString(),
+      expiresAt: new Date(this.clock.now() + issued.expires_in * 1000).toISOString(),
     };
   }
 
@@ -147,7 +149,7 @@ export class XOAuthServer {
   lookup(accessToken: string): { user: XUser; usable: boolean } | undefined {
     const token = this.accessTokens.get(accessToken);
     if (!token) return undefined;
-    return { user: token.grant.user, usable: !token.grant.revoked && token.expiresAt > Date.now() };
+    return { user: token.grant.user, usable: !token.grant.revoked && token.expiresAt > this.clock.now() };
   }
 
   /** Ends the grant behind an access or refresh token; false when the token was not issued here. */
@@ -187,7 +189,7 @@ export class XOAuthServer {
     const challenge = pending?.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
     const valid =
       pending !== undefined &&
-      pending.expiresAt > Date.now() &&
+      pending.expiresAt > this.clock.now() &&
       pending.grant.clientId === clientId &&
       pending.redirectUri === form.redirect_uri &&
       verifier !== '' &&
@@ -207,7 +209,7 @@ export class XOAuthServer {
 
   private issue(grant: Grant) {
     const accessToken = oauthToken('at');
-    this.accessTokens.set(accessToken, { grant, expiresAt: Date.now() + this.tokenLifetimeSeconds * 1000 });
+    this.accessTokens.set(accessToken, { grant, expiresAt: this.clock.now() + this.tokenLifetimeSeconds * 1000 });
     const offline = grant.scope.split(' ').includes('offline.access');
     const refreshToken = offline ? oauthToken('rt') : undefined;
     if (refreshToken) this.refreshTokens.set(refreshToken, grant);

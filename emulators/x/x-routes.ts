@@ -1,3 +1,5 @@
+import type { EmulatorClock } from '../kit/emulator-clock.js';
+
 /** The X endpoints the emulator serves, and the x-rate-limit-* headers X answers them with. */
 
 export type XEndpoint =
@@ -44,10 +46,12 @@ const WINDOW_MS = 15 * 60 * 1000;
 export class XRateLimits {
   private usage = new Map<string, { windowStart: number; used: number }>();
 
+  constructor(private readonly clock: EmulatorClock) {}
+
   /** Counts one request of `token` to `endpoint`; the headers X answers it with. */
   use(endpoint: XEndpoint, token: string | undefined): Record<string, string> {
     const key = `${endpoint}:${token ?? ''}`;
-    const now = Date.now();
+    const now = this.clock.now();
     let window = this.usage.get(key);
     if (!window || now - window.windowStart >= WINDOW_MS) {
       window = { windowStart: now, used: 0 };
@@ -67,7 +71,7 @@ export class XRateLimits {
     return {
       'x-rate-limit-limit': String(LIMITS[endpoint]),
       'x-rate-limit-remaining': '0',
-      'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + resetInSeconds),
+      'x-rate-limit-reset': String(Math.floor(this.clock.now() / 1000) + resetInSeconds),
     };
   }
 

