@@ -30,7 +30,7 @@ export async function startDemoEmulator(
     const platform = fixture.attach(emulator);
     const credentials = platform.newCredentials();
     log(
-      `a ${fixture.platform} account: POST /v1/accounts ${JSON.stringify({ platform: fixture.platform, credentials })}`,
+      `an account on ${fixture.platform}: POST /v1/accounts ${JSON.stringify({ platform: fixture.platform, credentials })}`,
     );
     // The fixtures see every emulator's posts the same way; polling them spares each emulator a log hook.
     let shown = 0;
