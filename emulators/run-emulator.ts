@@ -58,8 +58,13 @@ export async function runEmulatorMain(folder: string): Promise<void> {
   const port = Number(process.env[`${folder.toUpperCase().replaceAll('-', '_')}_EMULATOR_PORT`] ?? entry.port);
   const prefix = `[${folder}-emulator]`;
   const running = await startDemoEmulator(entry, port, (line) => console.log(`${prefix} ${line}`));
+  closeOnSignals(prefix, running);
+}
+
+/** Closes `emulator` on SIGINT or SIGTERM, then exits: how an emulator's main.ts ends. */
+export function closeOnSignals(prefix: string, emulator: { close(): Promise<void> }): void {
   const stop = () =>
-    void running.close().then(
+    void emulator.close().then(
       () => process.exit(0),
       (error: unknown) => {
         console.error(`${prefix} could not close cleanly:`, error);
