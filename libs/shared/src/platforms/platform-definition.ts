@@ -26,23 +26,24 @@ export interface OAuthClientSettings {
  * What Herald knows of a platform: its name, its provider and the settings the provider is built with.
  * Each `platforms/<name>/<name>.platform.ts` exports one; `platform.registry.ts` lists them.
  */
-export interface PlatformDefinition<Name extends string = string, Settings = unknown> {
+export interface PlatformDefinition<Name extends string = string, Settings = unknown, Provider = Type<object>> {
   readonly name: Name;
   /**
-   * A class implementing `PlatformProvider` (its `implements` clause checks it). Typed loosely here because
-   * `PlatformName` is derived from the definitions: checking the class against the interface while
-   * inferring a definition would make that type refer to itself.
+   * A class implementing `PlatformProvider`, checked where the registry lists the providers: checking it
+   * here, while a definition is inferred, would make `PlatformName` (derived from the definitions) refer
+   * to itself.
    */
-  readonly provider: Type<object>;
+  readonly provider: Provider;
   readonly settings: { readonly [Key in keyof Settings]: PlatformSetting<Settings[Key]> };
 }
 
-export const definePlatform = <const Name extends string, Settings>(
-  definition: PlatformDefinition<Name, Settings>,
-): PlatformDefinition<Name, Settings> => definition;
+export const definePlatform = <const Name extends string, Settings, Provider extends Type<object>>(
+  definition: PlatformDefinition<Name, Settings, Provider>,
+): PlatformDefinition<Name, Settings, Provider> => definition;
 
 /** The typed settings a definition's provider gets (`config.platforms.<name>`). */
-export type SettingsOf<Definition> = Definition extends PlatformDefinition<string, infer Settings> ? Settings : never;
+export type SettingsOf<Definition> =
+  Definition extends PlatformDefinition<string, infer Settings, Type<object>> ? Settings : never;
 
 /** What `@IsUrl` accepts as a base URL: http(s), host names without a TLD (emulators, internal hosts). */
 export const BASE_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };

@@ -33,7 +33,7 @@ export type PlatformSettings = {
   readonly [Definition in (typeof PLATFORMS)[number] as Definition['name']]: SettingsOf<Definition>;
 };
 
-export const PLATFORM_PROVIDERS = PLATFORMS.map((definition) => definition.provider as Type<PlatformProvider>);
+export const PLATFORM_PROVIDERS: Type<PlatformProvider>[] = PLATFORMS.map((definition) => definition.provider);
 
 /** Looks up the provider of a platform. Built by PlatformsModule from {@link PLATFORM_PROVIDERS}. */
 export class PlatformRegistry {
