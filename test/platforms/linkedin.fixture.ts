@@ -1,24 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { startLinkedInEmulator } from '../../emulators/linkedin/linkedin-emulator.js';
+import type { LinkedInEmulator } from '../../emulators/linkedin/linkedin-emulator.js';
 import type { PlatformFixture } from './platform-fixture.js';
 
 /** LinkedIn for the platform-wide end-to-end tests: members posting text and images, no threads. */
-export const linkedinFixture: PlatformFixture = {
+export const linkedinFixture: PlatformFixture<LinkedInEmulator> = {
   platform: 'linkedin',
   threads: false,
   imageRequired: false,
   tooLongText: 'a'.repeat(3001),
 
-  async start() {
-    const emulator = await startLinkedInEmulator();
+  env: (emulator) => ({
+    LINKEDIN_API_BASE_URL: emulator.url,
+    LINKEDIN_OAUTH_BASE_URL: emulator.url,
+    LINKEDIN_CLIENT_ID: emulator.oauthClient.clientId,
+    LINKEDIN_CLIENT_SECRET: emulator.oauthClient.clientSecret,
+  }),
+  attach(emulator) {
     const newToken = () => `linkedin-${randomUUID()}`;
     return {
-      env: {
-        LINKEDIN_API_BASE_URL: emulator.url,
-        LINKEDIN_OAUTH_BASE_URL: emulator.url,
-        LINKEDIN_CLIENT_ID: emulator.oauthClient.clientId,
-        LINKEDIN_CLIENT_SECRET: emulator.oauthClient.clientSecret,
-      },
       // Any token nobody issued is a member of its own, so each new token is a different account.
       newCredentials: () => ({ accessToken: newToken() }),
       // Revoked now: a reset() before it is used would make it valid again.
@@ -40,7 +39,6 @@ export const linkedinFixture: PlatformFixture = {
         })),
       failNextPublish: (fault) => emulator.failNext({ ...fault, route: 'createPost' }),
       reset: () => emulator.reset(),
-      close: () => emulator.close(),
     };
   },
 };

@@ -1,17 +1,16 @@
-import { startMastodonEmulator } from '../../emulators/mastodon/mastodon-emulator.js';
+import type { MastodonEmulator } from '../../emulators/mastodon/mastodon-emulator.js';
 import type { PlatformFixture } from './platform-fixture.js';
 
 /** Mastodon through an emulated instance on loopback: each account is a new user of that instance. */
-export const mastodonFixture: PlatformFixture = {
+export const mastodonFixture: PlatformFixture<MastodonEmulator> = {
   platform: 'mastodon',
   threads: true,
   imageRequired: false,
   tooLongText: 'a'.repeat(501),
-  async start() {
-    const emulator = await startMastodonEmulator();
+  // The instance URL comes with the credentials; Herald may only reach a loopback instance when allowed.
+  env: () => ({ PRIVATE_NETWORK_ALLOWLIST: '127.0.0.1' }),
+  attach(emulator) {
     return {
-      // The instance URL comes with the credentials; Herald may only reach a loopback instance when allowed.
-      env: { PRIVATE_NETWORK_ALLOWLIST: '127.0.0.1' },
       newCredentials: () => ({ instanceUrl: emulator.url, accessToken: emulator.createAccount().token }),
       // No account has this token: the instance answers 401 "The access token is invalid".
       badCredentials: () => ({ instanceUrl: emulator.url, accessToken: 'not-a-token-of-this-instance' }),
@@ -25,7 +24,6 @@ export const mastodonFixture: PlatformFixture = {
         })),
       failNextPublish: (fault) => emulator.failNext({ ...fault, route: 'createStatus' }),
       reset: () => emulator.reset(),
-      close: () => emulator.close(),
     };
   },
 };

@@ -20,10 +20,8 @@ export interface PublishFault {
   dropConnection?: boolean;
 }
 
-/** One platform's emulator, running, as the platform-wide end-to-end tests drive it. */
+/** One platform on its running emulator, as the platform-wide end-to-end tests drive it. */
 export interface RunningPlatform {
-  /** Environment variables that point Herald at this emulator (e.g. `{ TELEGRAM_API_BASE_URL: url }`). */
-  env: Record<string, string>;
   /** Valid credentials for `POST /v1/accounts` (each call gives a different account). */
   newCredentials(): Record<string, unknown>;
   /** Credentials the platform refuses (to test the 400 on adding an account). */
@@ -35,10 +33,13 @@ export interface RunningPlatform {
   /** Makes the next publish call(s) fail; 429 carries the platform's rate-limit headers. */
   failNextPublish(fault: PublishFault): void;
   reset(): void;
-  close(): Promise<void>;
 }
 
-export interface PlatformFixture {
+/**
+ * How tests (and `npm start`) use a platform's emulator. `emulators/registry.ts` names each emulator's
+ * fixtures; it starts the emulator, one for all the platforms it serves.
+ */
+export interface PlatformFixture<Emulator> {
   platform: PlatformName;
   /** The platform has threads (X, Bluesky, Threads, Mastodon). */
   threads: boolean;
@@ -46,5 +47,8 @@ export interface PlatformFixture {
   imageRequired: boolean;
   /** A text that breaks the platform's length rule. */
   tooLongText: string;
-  start(): Promise<RunningPlatform>;
+  /** Environment variables that point Herald at `emulator` (its URL, and the OAuth app it knows). */
+  env(emulator: Emulator): Record<string, string>;
+  /** Drives `emulator` as this platform. */
+  attach(emulator: Emulator): RunningPlatform;
 }

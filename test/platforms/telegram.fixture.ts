@@ -1,16 +1,15 @@
-import { type RecordedMessage, startTelegramEmulator } from '../../emulators/telegram/telegram-emulator.js';
+import type { RecordedMessage, TelegramEmulator } from '../../emulators/telegram/telegram-emulator.js';
 import type { EmulatedPost, PlatformFixture } from './platform-fixture.js';
 
 /** Telegram through its Bot API emulator: each account is a new bot administering a new private channel. */
-export const telegramFixture: PlatformFixture = {
+export const telegramFixture: PlatformFixture<TelegramEmulator> = {
   platform: 'telegram',
   threads: false,
   imageRequired: false,
   tooLongText: 'x'.repeat(4097),
-  async start() {
-    const emulator = await startTelegramEmulator();
+  env: (emulator) => ({ TELEGRAM_API_BASE_URL: emulator.url }),
+  attach(emulator) {
     return {
-      env: { TELEGRAM_API_BASE_URL: emulator.url },
       newCredentials: () => {
         const bot = emulator.createBot();
         const channel = emulator.createChat({ admins: [bot.token] });
@@ -22,7 +21,6 @@ export const telegramFixture: PlatformFixture = {
       posts: () => postsOf(emulator.messages),
       failNextPublish: (fault) => emulator.failNext({ ...fault, route: 'send' }),
       reset: () => emulator.reset(),
-      close: () => emulator.close(),
     };
   },
 };

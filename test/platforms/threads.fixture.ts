@@ -1,25 +1,24 @@
-import { startThreadsEmulator } from '../../emulators/threads/threads-emulator.js';
-import type { PlatformFixture, RunningPlatform } from './platform-fixture.js';
+import type { ThreadsEmulator } from '../../emulators/threads/threads-emulator.js';
+import type { PlatformFixture } from './platform-fixture.js';
 
 /**
  * Threads for the platform-wide end-to-end tests. Images reach the emulator the way they reach Threads:
  * it downloads each `image_url` (Herald's public media link) when the container is created.
  */
-export const threadsFixture: PlatformFixture = {
+export const threadsFixture: PlatformFixture<ThreadsEmulator> = {
   platform: 'threads',
   threads: true,
   imageRequired: false,
   // 126 emoji: 126 graphemes, but 504 of Threads' characters (an emoji counts its UTF-8 bytes).
   tooLongText: '😀'.repeat(126),
-  async start(): Promise<RunningPlatform> {
-    const emulator = await startThreadsEmulator();
+  env: (emulator) => ({
+    THREADS_API_BASE_URL: emulator.url,
+    THREADS_OAUTH_BASE_URL: emulator.url,
+    THREADS_APP_ID: emulator.app.id,
+    THREADS_APP_SECRET: emulator.app.secret,
+  }),
+  attach(emulator) {
     return {
-      env: {
-        THREADS_API_BASE_URL: emulator.url,
-        THREADS_OAUTH_BASE_URL: emulator.url,
-        THREADS_APP_ID: emulator.app.id,
-        THREADS_APP_SECRET: emulator.app.secret,
-      },
       newCredentials: () => {
         const { user, token } = emulator.createAccount();
         return { userId: user.id, accessToken: token.value, expiresAt: token.expiresAt.toISOString() };
@@ -37,7 +36,6 @@ export const threadsFixture: PlatformFixture = {
       // threads_publish is the call that makes the post appear (container creation only prepares it).
       failNextPublish: (fault) => emulator.failNext({ ...fault, route: 'publish' }),
       reset: () => emulator.reset(),
-      close: () => emulator.close(),
     };
   },
 };

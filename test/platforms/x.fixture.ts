@@ -1,22 +1,20 @@
-import { type RecordedTweet, startXEmulator } from '../../emulators/x/x-emulator.js';
+import type { RecordedTweet, XEmulator } from '../../emulators/x/x-emulator.js';
 import type { EmulatedPost, PlatformFixture } from './platform-fixture.js';
 
 /** X for the platform-wide end-to-end tests: the X emulator, with OAuth tokens that renew. */
-export const xFixture: PlatformFixture = {
+export const xFixture: PlatformFixture<XEmulator> = {
   platform: 'x',
   threads: true,
   imageRequired: false,
   tooLongText: '字'.repeat(141), // CJK counts 2: 282 weighted characters
-  async start() {
-    const emulator = await startXEmulator({ host: '127.0.0.1' });
-    const { clientId, clientSecret = '' } = emulator.oauthClient;
+  env: (emulator) => ({
+    X_API_BASE_URL: emulator.url,
+    X_OAUTH_BASE_URL: emulator.url,
+    X_CLIENT_ID: emulator.oauthClient.clientId,
+    X_CLIENT_SECRET: emulator.oauthClient.clientSecret ?? '',
+  }),
+  attach(emulator) {
     return {
-      env: {
-        X_API_BASE_URL: emulator.url,
-        X_OAUTH_BASE_URL: emulator.url,
-        X_CLIENT_ID: clientId,
-        X_CLIENT_SECRET: clientSecret,
-      },
       newCredentials: () => ({ ...emulator.mintTokens() }),
       badCredentials: () => {
         const revoked = emulator.mintTokens();
@@ -28,7 +26,6 @@ export const xFixture: PlatformFixture = {
       posts: () => emulator.tweets.map(toEmulatedPost),
       failNextPublish: (fault) => emulator.failNext({ ...fault, endpoint: 'createTweet' }),
       reset: () => emulator.reset(),
-      close: () => emulator.close(),
     };
   },
 };

@@ -11,6 +11,8 @@ import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { Environment, loadEnvironment } from '../../libs/shared/src/config/environment.js';
+import { variablesOf } from '../../libs/shared/src/platforms/platform-definition.js';
+import { PLATFORMS } from '../../libs/shared/src/platforms/platform.registry.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string): string => readFileSync(`${ROOT}${path}`, 'utf8');
@@ -32,10 +34,13 @@ function declaredVariables(): string[] {
   return [...classBody.matchAll(/^ {2}([A-Z][A-Z0-9_]*)[!?]?\s*[:=;]/gm)].map((match) => match[1]);
 }
 
-const VARIABLES = declaredVariables();
-const DEFAULTS: Record<string, string> = Object.fromEntries(
-  Object.entries(new Environment()).map(([name, value]) => [name, String(value)]),
-);
+/** Each platform's variables, with their defaults, come from its definition. */
+const PLATFORM_VARIABLES = variablesOf(PLATFORMS);
+const VARIABLES = [...declaredVariables(), ...Object.keys(PLATFORM_VARIABLES)];
+const DEFAULTS: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(new Environment()).map(([name, value]) => [name, String(value)])),
+  ...PLATFORM_VARIABLES,
+};
 
 /** Where `nest build <app>` writes the app's entry file, from nest-cli.json and the app's tsconfig. */
 function builtFile(app: string, sourceFile?: string): string {

@@ -15,10 +15,7 @@ export interface RunningBackend {
 
 /** The real backend module, in this test's process, on its configured port (0: a free one). */
 export async function startBackend(config: AppConfig): Promise<RunningBackend> {
-  const moduleRef = await Test.createTestingModule({ imports: [BackendModule] })
-    .overrideProvider(AppConfig)
-    .useValue(config)
-    .compile();
+  const moduleRef = await Test.createTestingModule({ imports: [BackendModule.forRoot(config)] }).compile();
   const app = configureBackend(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
   await app.listen(config.port, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -30,9 +27,7 @@ export async function startContext(
   module: typeof WorkerModule | typeof SchedulerModule,
   config: AppConfig,
 ): Promise<INestApplicationContext> {
-  const moduleRef = await Test.createTestingModule({ imports: [module] })
-    .overrideProvider(AppConfig)
-    .useValue(config)
+  const moduleRef = await Test.createTestingModule({ imports: [module.forRoot(config)] })
     .setLogger(new ConsoleLogger({ logLevels: ['error'] }))
     .compile();
   return moduleRef.init();

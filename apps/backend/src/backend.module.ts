@@ -1,6 +1,6 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { type DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { ConfigModule, DatabaseModule, PlatformsModule, QueueModule } from '@app/shared';
+import { AppConfig, ConfigModule, DatabaseModule, PlatformsModule, QueueModule } from '@app/shared';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { ConnectModule } from './connect/connect.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
@@ -13,7 +13,6 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 @Module({
   imports: [
-    ConfigModule,
     DatabaseModule.register('backend'),
     QueueModule.register('producer'),
     PlatformsModule,
@@ -30,6 +29,11 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
   ],
 })
 export class BackendModule implements NestModule {
+  /** The module with the configuration validated at start-up. */
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: BackendModule, imports: [ConfigModule.forRoot(config)] };
+  }
+
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(RequestIdMiddleware).forRoutes('*path');
   }

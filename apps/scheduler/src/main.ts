@@ -3,6 +3,6 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@app/shared';
 import { SchedulerModule } from './scheduler.module.js';
 
-loadConfigOrExit('scheduler');
-const app = await NestFactory.createApplicationContext(SchedulerModule);
+const config = loadConfigOrExit('scheduler');
+const app = await NestFactory.createApplicationContext(SchedulerModule.forRoot(config));
 app.enableShutdownHooks();

@@ -1,13 +1,12 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { ConfigModule, DatabaseModule, LivenessModule, PlatformsModule, QueueModule } from '@app/shared';
+import { AppConfig, ConfigModule, DatabaseModule, LivenessModule, PlatformsModule, QueueModule } from '@app/shared';
 import { SchedulerLiveness } from './health/scheduler-liveness.js';
 import { RenewalModule } from './renewal/renewal.module.js';
 import { RequeueModule } from './requeue/requeue.module.js';
 
 @Module({
   imports: [
-    ConfigModule,
     DatabaseModule.register('scheduler'),
     QueueModule.register('producer'),
     ScheduleModule.forRoot(),
@@ -17,4 +16,9 @@ import { RequeueModule } from './requeue/requeue.module.js';
     LivenessModule.register({ indicator: SchedulerLiveness, imports: [RequeueModule] }),
   ],
 })
-export class SchedulerModule {}
+export class SchedulerModule {
+  /** The module with the configuration validated at start-up. */
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: SchedulerModule, imports: [ConfigModule.forRoot(config)] };
+  }
+}

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@app/shared';
 import { WorkerModule } from './worker.module.js';
 
-loadConfigOrExit('worker');
-const app = await NestFactory.createApplicationContext(WorkerModule);
+const config = loadConfigOrExit('worker');
+const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config));
 // On SIGTERM, BullMQ's worker.close() lets active jobs finish before the process exits.
 app.enableShutdownHooks();

@@ -1,11 +1,18 @@
-import { Module } from '@nestjs/common';
-import { ConfigModule, DatabaseModule, LivenessModule, MediaModule, PlatformsModule, QueueModule } from '@app/shared';
+import { type DynamicModule, Module } from '@nestjs/common';
+import {
+  AppConfig,
+  ConfigModule,
+  DatabaseModule,
+  LivenessModule,
+  MediaModule,
+  PlatformsModule,
+  QueueModule,
+} from '@app/shared';
 import { WorkerLiveness } from './health/worker-liveness.js';
 import { PublishModule } from './publish/publish.module.js';
 
 @Module({
   imports: [
-    ConfigModule,
     DatabaseModule.register('worker'),
     QueueModule.register('consumer'),
     PlatformsModule,
@@ -14,4 +21,9 @@ import { PublishModule } from './publish/publish.module.js';
     LivenessModule.register({ indicator: WorkerLiveness, imports: [PublishModule] }),
   ],
 })
-export class WorkerModule {}
+export class WorkerModule {
+  /** The module with the configuration validated at start-up. */
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: WorkerModule, imports: [ConfigModule.forRoot(config)] };
+  }
+}

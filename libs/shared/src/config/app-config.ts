@@ -1,13 +1,6 @@
 import { parseNetworkAllowlist } from '../net/network-allowlist.js';
-import { Environment } from './environment.js';
-
-/** An OAuth 2.0 app registered with a platform; `clientId` is empty when none is configured. */
-export interface OAuthClientSettings {
-  clientId: string;
-  clientSecret: string;
-  /** Where the platform's authorize page lives. */
-  authBaseUrl: string;
-}
+import type { PlatformSettings } from '../platforms/platform.registry.js';
+import type { Environment } from './environment.js';
 
 export interface RedisConnectionSettings {
   host: string;
@@ -52,18 +45,11 @@ export class AppConfig {
     ratePerSecond: number;
   };
   readonly scheduler: { cron: string; batchSize: number };
-  /** Where each platform's API lives (overridable for emulators and proxies), without trailing slash. */
-  readonly platforms: {
-    xApiBaseUrl: string;
-    blueskyServiceUrl: string;
-    linkedinApiBaseUrl: string;
-    facebookApiBaseUrl: string;
-    instagramApiBaseUrl: string;
-    threadsApiBaseUrl: string;
-    telegramApiBaseUrl: string;
-    discordApiBaseUrl: string;
-  };
-  readonly oauth: Record<'x' | 'linkedin' | 'facebook' | 'threads', OAuthClientSettings>;
+  /**
+   * Each platform's settings (API hosts, OAuth apps), typed by its definition: `platforms.x.apiBaseUrl`.
+   * API hosts are overridable for emulators and proxies, and kept without trailing slash.
+   */
+  readonly platforms: PlatformSettings;
   /** Where people and platforms reach the backend (OAuth callbacks, media links), without trailing slash. */
   readonly publicBaseUrl: string;
   /** IPs and CIDRs that user-given URLs may reach though private (see PRIVATE_NETWORK_ALLOWLIST). */
@@ -89,22 +75,7 @@ export class AppConfig {
       ratePerSecond: env.PUBLISH_RATE_PER_SECOND,
     };
     this.scheduler = { cron: env.SCHEDULER_CRON, batchSize: env.SCHEDULER_BATCH_SIZE };
-    this.platforms = {
-      xApiBaseUrl: withoutTrailingSlash(env.X_API_BASE_URL),
-      blueskyServiceUrl: withoutTrailingSlash(env.BLUESKY_SERVICE_URL),
-      linkedinApiBaseUrl: withoutTrailingSlash(env.LINKEDIN_API_BASE_URL),
-      facebookApiBaseUrl: withoutTrailingSlash(env.FACEBOOK_API_BASE_URL),
-      instagramApiBaseUrl: withoutTrailingSlash(env.INSTAGRAM_API_BASE_URL),
-      threadsApiBaseUrl: withoutTrailingSlash(env.THREADS_API_BASE_URL),
-      telegramApiBaseUrl: withoutTrailingSlash(env.TELEGRAM_API_BASE_URL),
-      discordApiBaseUrl: withoutTrailingSlash(env.DISCORD_API_BASE_URL),
-    };
-    this.oauth = {
-      x: oauthClient(env.X_CLIENT_ID, env.X_CLIENT_SECRET, env.X_OAUTH_BASE_URL),
-      linkedin: oauthClient(env.LINKEDIN_CLIENT_ID, env.LINKEDIN_CLIENT_SECRET, env.LINKEDIN_OAUTH_BASE_URL),
-      facebook: oauthClient(env.FACEBOOK_APP_ID, env.FACEBOOK_APP_SECRET, env.FACEBOOK_OAUTH_BASE_URL),
-      threads: oauthClient(env.THREADS_APP_ID, env.THREADS_APP_SECRET, env.THREADS_OAUTH_BASE_URL),
-    };
+    this.platforms = env.platforms;
     this.publicBaseUrl = withoutTrailingSlash(env.PUBLIC_BASE_URL);
     this.privateNetworkAllowlist = parseNetworkAllowlist(env.PRIVATE_NETWORK_ALLOWLIST).entries;
     this.media = {
@@ -127,12 +98,6 @@ export class AppConfig {
 }
 
 const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
-
-const oauthClient = (clientId: string, clientSecret: string, authBaseUrl: string): OAuthClientSettings => ({
-  clientId: clientId.trim(),
-  clientSecret: clientSecret.trim(),
-  authBaseUrl: withoutTrailingSlash(authBaseUrl),
-});
 
 function parseRedisUrl(value: string): RedisConnectionSettings {
   const url = new URL(value);

@@ -1,14 +1,19 @@
-import { Global, Logger, LogLevel, Module } from '@nestjs/common';
+import { type DynamicModule, Logger, LogLevel, Module } from '@nestjs/common';
 import { AppConfig } from './app-config.js';
 import { loadEnvironment } from './environment.js';
 
-/** Validates the environment once at boot and provides the typed {@link AppConfig} everywhere. */
-@Global()
-@Module({
-  providers: [{ provide: AppConfig, useFactory: () => new AppConfig(loadEnvironment()) }],
-  exports: [AppConfig],
-})
-export class ConfigModule {}
+/** Provides the typed {@link AppConfig} everywhere: the one {@link loadConfigOrExit} validated at boot. */
+@Module({})
+export class ConfigModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ConfigModule,
+      global: true,
+      providers: [{ provide: AppConfig, useValue: config }],
+      exports: [AppConfig],
+    };
+  }
+}
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 

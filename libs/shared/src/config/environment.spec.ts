@@ -9,7 +9,7 @@ describe('loadEnvironment', () => {
     const config = new AppConfig(loadEnvironment(required));
     expect(config.port).toBe(3000);
     expect(config.scheduler.cron).toBe('* * * * *');
-    expect(config.platforms.xApiBaseUrl).toBe('https://api.x.com');
+    expect(config.platforms.x.apiBaseUrl).toBe('https://api.x.com');
     expect(config.redis).toMatchObject({ host: 'localhost', port: 6379, db: 0 });
     expect(config.encryptionKey).toHaveLength(32);
   });
@@ -62,5 +62,31 @@ describe('loadEnvironment', () => {
   it('reads Redis credentials, database number and TLS from REDIS_URL', () => {
     const config = new AppConfig(loadEnvironment({ ...required, REDIS_URL: 'rediss://user:p%40ss@cache:6380/2' }));
     expect(config.redis).toEqual({ host: 'cache', port: 6380, username: 'user', password: 'p@ss', db: 2, tls: {} });
+  });
+
+  it("reads each platform's settings from its definition, typed by platform", () => {
+    const config = new AppConfig(
+      loadEnvironment({
+        ...required,
+        BLUESKY_SERVICE_URL: 'http://127.0.0.1:4569/',
+        FACEBOOK_APP_ID: ' 1234 ',
+        FACEBOOK_APP_SECRET: 'secret',
+      }),
+    );
+    expect(config.platforms.bluesky.serviceUrl).toBe('http://127.0.0.1:4569');
+    expect(config.platforms.threads).toEqual({
+      apiBaseUrl: 'https://graph.threads.net',
+      oauth: { clientId: '', clientSecret: '', authBaseUrl: 'https://threads.net' },
+    });
+    // Facebook and Instagram are connected through one Meta app.
+    const metaApp = { clientId: '1234', clientSecret: 'secret', authBaseUrl: 'https://www.facebook.com' };
+    expect(config.platforms.facebook.oauth).toEqual(metaApp);
+    expect(config.platforms.instagram.oauth).toEqual(metaApp);
+  });
+
+  it("names a platform's bad variable along with the others", () => {
+    expect(() => loadEnvironment({ ...required, PORT: 'eighty', THREADS_OAUTH_BASE_URL: 'threads' })).toThrow(
+      /PORT[\s\S]*THREADS_OAUTH_BASE_URL: THREADS_OAUTH_BASE_URL must be a URL address/,
+    );
   });
 });

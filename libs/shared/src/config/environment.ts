@@ -14,17 +14,21 @@ import {
 } from 'class-validator';
 import { CronTime } from 'cron';
 import { parseNetworkAllowlist } from '../net/network-allowlist.js';
-
-const BASE_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+import { BASE_URL, type PlatformDefinition, readSettings } from '../platforms/platform-definition.js';
+import { PLATFORMS, type PlatformSettings } from '../platforms/platform.registry.js';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
 /**
- * Every environment variable Herald reads, with its default. Validated once at boot by
- * {@link loadEnvironment}; the rest of the code reads it through `AppConfig`.
+ * Every environment variable Herald reads, with its default, except each platform's own: those come from
+ * the platform definitions (see `platform.registry.ts`). Validated once at boot by {@link loadEnvironment};
+ * the rest of the code reads it through `AppConfig`.
  */
 export class Environment {
+  /** Each platform's settings, read from the variables its definition names. */
+  declare platforms: PlatformSettings;
+
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
@@ -75,77 +79,9 @@ export class Environment {
   @Matches(/^\S+(\s+\S+){4,5}$/, { message: 'SCHEDULER_CRON must be a cron expression with 5 or 6 fields' })
   SCHEDULER_CRON = '* * * * *';
 
-  @IsUrl(BASE_URL)
-  X_API_BASE_URL = 'https://api.x.com';
-
-  /** The AT Protocol service (PDS) Bluesky accounts sign in to. */
-  @IsUrl(BASE_URL)
-  BLUESKY_SERVICE_URL = 'https://bsky.social';
-
-  @IsUrl(BASE_URL)
-  LINKEDIN_API_BASE_URL = 'https://api.linkedin.com';
-
-  @IsUrl(BASE_URL)
-  FACEBOOK_API_BASE_URL = 'https://graph.facebook.com';
-
-  @IsUrl(BASE_URL)
-  INSTAGRAM_API_BASE_URL = 'https://graph.facebook.com';
-
-  @IsUrl(BASE_URL)
-  THREADS_API_BASE_URL = 'https://graph.threads.net';
-
-  @IsUrl(BASE_URL)
-  TELEGRAM_API_BASE_URL = 'https://api.telegram.org';
-
-  /** Discord webhooks must be on this host (discord.com); it is where Herald sends them. */
-  @IsUrl(BASE_URL)
-  DISCORD_API_BASE_URL = 'https://discord.com';
-
   /** Where people and platforms reach the backend: OAuth callbacks and the links platforms fetch images from. */
   @IsUrl(BASE_URL)
   PUBLIC_BASE_URL = 'http://localhost:3000';
-
-  /** OAuth 2.0 apps for `GET /v1/connect/:platform`; a platform without its client id cannot be connected that way. */
-  @IsString()
-  X_CLIENT_ID = '';
-
-  @IsString()
-  X_CLIENT_SECRET = '';
-
-  /** Where X's authorize page lives (x.com/i/oauth2/authorize); tokens come from X_API_BASE_URL. */
-  @IsUrl(BASE_URL)
-  X_OAUTH_BASE_URL = 'https://x.com';
-
-  @IsString()
-  LINKEDIN_CLIENT_ID = '';
-
-  @IsString()
-  LINKEDIN_CLIENT_SECRET = '';
-
-  /** LinkedIn's authorization server (authorize page and token endpoint). */
-  @IsUrl(BASE_URL)
-  LINKEDIN_OAUTH_BASE_URL = 'https://www.linkedin.com';
-
-  /** The Meta app that connects Facebook Pages and Instagram Business accounts. */
-  @IsString()
-  FACEBOOK_APP_ID = '';
-
-  @IsString()
-  FACEBOOK_APP_SECRET = '';
-
-  /** Where Facebook's login dialog lives; tokens come from FACEBOOK_API_BASE_URL. */
-  @IsUrl(BASE_URL)
-  FACEBOOK_OAUTH_BASE_URL = 'https://www.facebook.com';
-
-  @IsString()
-  THREADS_APP_ID = '';
-
-  @IsString()
-  THREADS_APP_SECRET = '';
-
-  /** Where Threads' authorize page lives; tokens come from THREADS_API_BASE_URL. */
-  @IsUrl(BASE_URL)
-  THREADS_OAUTH_BASE_URL = 'https://threads.net';
 
   /**
    * Addresses (IPs or CIDRs, comma-separated) that URLs given by users may reach although they are
@@ -264,8 +200,19 @@ export function loadEnvironment(source: Record<string, string | undefined> = pro
   const environment = plainToInstance(Environment, present, { exposeDefaultValues: true });
   const problems = describe(validateSync(environment, { skipMissingProperties: false }));
   problems.push(...crossFieldProblems(environment));
+  environment.platforms = readPlatformSettings(present, problems);
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return environment;
+}
+
+function readPlatformSettings(variables: Record<string, string | undefined>, problems: string[]): PlatformSettings {
+  const definitions: readonly PlatformDefinition[] = PLATFORMS;
+  const settings = definitions.map((definition) => [
+    definition.name,
+    readSettings(definition.settings, variables, problems),
+  ]);
+  // Each entry is read by its own definition, so the whole has the shape PlatformSettings derives from them.
+  return Object.fromEntries(settings) as PlatformSettings;
 }
 
 function crossFieldProblems(environment: Environment): string[] {

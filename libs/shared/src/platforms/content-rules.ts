@@ -108,6 +108,13 @@ export function countGraphemes(text: string): number {
   return count;
 }
 
+const utf8 = new TextEncoder();
+
+/** Bytes in UTF-8 (TextEncoder rather than Buffer: these rules also run in the browser). */
+export function countUtf8Bytes(text: string): number {
+  return utf8.encode(text).length;
+}
+
 /** Unicode code points. */
 export function countCodePoints(text: string): number {
   return [...text].length;

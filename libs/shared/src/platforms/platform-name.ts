@@ -1,12 +1,5 @@
-export const PLATFORM_NAMES = [
-  'x',
-  'mastodon',
-  'bluesky',
-  'linkedin',
-  'facebook',
-  'instagram',
-  'threads',
-  'telegram',
-  'discord',
-] as const;
-export type PlatformName = (typeof PLATFORM_NAMES)[number];
+import { PLATFORMS } from './platform.registry.js';
+
+/** Every platform's name, in the order of the registry. */
+export const PLATFORM_NAMES = PLATFORMS.map((definition) => definition.name);
+export type PlatformName = (typeof PLATFORMS)[number]['name'];

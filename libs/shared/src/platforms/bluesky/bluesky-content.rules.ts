@@ -1,4 +1,10 @@
-import { type ContentRules, type ContentToCheck, countGraphemes, IMAGE_MIME_TYPES } from '../content-rules.js';
+import {
+  type ContentRules,
+  type ContentToCheck,
+  countGraphemes,
+  countUtf8Bytes,
+  IMAGE_MIME_TYPES,
+} from '../content-rules.js';
 
 /** app.bsky.feed.post#text: `maxGraphemes: 300, maxLength: 3000` (the latter in UTF-8 bytes). */
 export const BLUESKY_MAX_GRAPHEMES = 300;
@@ -32,9 +38,9 @@ export function blueskyContentProblems(content: ContentToCheck): string[] {
     ...content.thread.map((text, index) => ({ where: `thread post ${index + 1}`, text })),
   ];
   return texts
-    .filter(({ text }) => Buffer.byteLength(text, 'utf8') > BLUESKY_MAX_TEXT_BYTES)
+    .filter(({ text }) => countUtf8Bytes(text) > BLUESKY_MAX_TEXT_BYTES)
     .map(
       ({ where, text }) =>
-        `${where} is ${Buffer.byteLength(text, 'utf8')} bytes in UTF-8; Bluesky allows at most ${BLUESKY_MAX_TEXT_BYTES}`,
+        `${where} is ${countUtf8Bytes(text)} bytes in UTF-8; Bluesky allows at most ${BLUESKY_MAX_TEXT_BYTES}`,
     );
 }

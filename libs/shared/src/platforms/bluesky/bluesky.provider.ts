@@ -38,7 +38,7 @@ export class BlueskyProvider implements PlatformProvider<BlueskyCredentials> {
   // @Inject spelled out: tools that strip types without emitting decorator metadata (tsx/esbuild) still wire it.
   constructor(@Inject(AppConfig) config: AppConfig) {
     this.sessions = new BlueskySessions(
-      new URL(config.platforms.blueskyServiceUrl),
+      new URL(config.platforms.bluesky.serviceUrl),
       config.publishing.platformTimeoutMs,
     );
     this.renewal = {

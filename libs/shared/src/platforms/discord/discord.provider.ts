@@ -56,7 +56,7 @@ export class DiscordProvider implements PlatformProvider<DiscordCredentials> {
   // @Inject spelled out: tools that strip types without emitting decorator metadata (tsx/esbuild) still wire it.
   constructor(@Inject(AppConfig) config: AppConfig) {
     this.http = createPlatformHttp({
-      baseURL: config.platforms.discordApiBaseUrl,
+      baseURL: config.platforms.discord.apiBaseUrl,
       timeoutMs: config.publishing.platformTimeoutMs,
       agents: trustedAgents(),
     });

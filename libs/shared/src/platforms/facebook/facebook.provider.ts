@@ -59,8 +59,8 @@ export class FacebookProvider implements PlatformProvider<FacebookCredentials> {
 
   // @Inject spelled out: tools that strip types without emitting decorator metadata (tsx/esbuild) still wire it.
   constructor(@Inject(AppConfig) private readonly config: AppConfig) {
-    this.http = createGraphHttp(config.platforms.facebookApiBaseUrl, config);
-    const login = new FacebookLogin(config.oauth.facebook, this.http, 'pages');
+    this.http = createGraphHttp(config.platforms.facebook.apiBaseUrl, config);
+    const login = new FacebookLogin(config.platforms.facebook.oauth, this.http, 'pages');
     this.oauth = {
       missingSettings: () => login.missingSettings(),
       authorizeUrl: (params) => login.authorizeUrl(params),

@@ -59,9 +59,9 @@ export class InstagramProvider implements PlatformProvider<InstagramCredentials>
 
   // @Inject spelled out: tools that strip types without emitting decorator metadata (tsx/esbuild) still wire it.
   constructor(@Inject(AppConfig) private readonly config: AppConfig) {
-    this.http = createGraphHttp(config.platforms.instagramApiBaseUrl, config);
+    this.http = createGraphHttp(config.platforms.instagram.apiBaseUrl, config);
     this.containers = new InstagramContainers(this.http);
-    const login = new FacebookLogin(config.oauth.facebook, this.http, 'instagram');
+    const login = new FacebookLogin(config.platforms.instagram.oauth, this.http, 'instagram');
     this.oauth = {
       missingSettings: () => login.missingSettings(),
       authorizeUrl: (params) => login.authorizeUrl(params),

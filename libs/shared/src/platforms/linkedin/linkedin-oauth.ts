@@ -1,5 +1,5 @@
 import type { AxiosInstance } from 'axios';
-import type { OAuthClientSettings } from '../../config/app-config.js';
+import type { OAuthClientSettings } from '../platform-definition.js';
 import type { ConnectedAccount, CredentialRenewal, OAuthConnection } from '../platform-provider.js';
 import { type LinkedInApi, memberIdentity } from './linkedin-api.js';
 import type { LinkedInCredentials } from './linkedin-credentials.js';

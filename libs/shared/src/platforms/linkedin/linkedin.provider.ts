@@ -42,12 +42,12 @@ export class LinkedInProvider implements PlatformProvider<LinkedInCredentials> {
   // @Inject spelled out: tools that strip types without emitting decorator metadata (tsx/esbuild) still wire it.
   constructor(@Inject(AppConfig) config: AppConfig) {
     const http = createPlatformHttp({
-      baseURL: config.platforms.linkedinApiBaseUrl,
+      baseURL: config.platforms.linkedin.apiBaseUrl,
       timeoutMs: config.publishing.platformTimeoutMs,
       agents: trustedAgents(),
     });
     this.api = new LinkedInApi(http);
-    this.renewal = this.oauth = new LinkedInAuthorization(config.oauth.linkedin, http, this.api);
+    this.renewal = this.oauth = new LinkedInAuthorization(config.platforms.linkedin.oauth, http, this.api);
   }
 
   parseCredentials(input: unknown): LinkedInCredentials {

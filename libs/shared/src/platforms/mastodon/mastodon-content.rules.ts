@@ -1,4 +1,3 @@
-import { domainToASCII } from 'node:url';
 // twitter-text is CommonJS and assigns `module.exports = exports.default`: only its default import works in Node ESM.
 import twitterText from 'twitter-text';
 import { type ContentRules, countGraphemes, IMAGE_MIME_TYPES } from '../content-rules.js';
@@ -99,7 +98,7 @@ function urls(text: string): Entity[] {
       if ((tco[1] ?? '').length > 40) continue;
       url = tco[0];
     }
-    const asciiDomain = domainToASCII(domain);
+    const asciiDomain = domainToAscii(domain);
     if (asciiDomain === '' || url.length + Math.max(0, asciiDomain.length - domain.length) > MAX_URL_LENGTH) continue;
     const start = match.index + (before ?? '').length;
     found.push({ start, end: start + url.length, replacement: 'x'.repeat(URL_WEIGHT) });
@@ -138,4 +137,13 @@ function rewrite(text: string, entities: Entity[]): string {
     cursor = entity.end;
   }
   return result + text.slice(cursor);
+}
+
+/** The domain as URLs carry it (IDNA, punycode); empty when it is no valid host. WHATWG URL: also in browsers. */
+function domainToAscii(domain: string): string {
+  try {
+    return new URL(`http://${domain}`).hostname;
+  } catch {
+    return '';
+  }
 }

@@ -1,5 +1,5 @@
 import type { AxiosInstance } from 'axios';
-import type { OAuthClientSettings } from '../../config/app-config.js';
+import type { OAuthClientSettings } from '../platform-definition.js';
 import { GRAPH_API_VERSION, graphListItems } from './graph-http.js';
 
 /** A Facebook Page the person who logged in manages, with its Page access token. */

@@ -42,7 +42,7 @@ export class TelegramProvider implements PlatformProvider<TelegramCredentials> {
   // @Inject spelled out: tools that strip types without emitting decorator metadata (tsx/esbuild) still wire it.
   constructor(@Inject(AppConfig) config: AppConfig) {
     this.http = createPlatformHttp({
-      baseURL: config.platforms.telegramApiBaseUrl,
+      baseURL: config.platforms.telegram.apiBaseUrl,
       timeoutMs: config.publishing.platformTimeoutMs,
       agents: trustedAgents(),
     });

@@ -1,4 +1,4 @@
-import type { ContentRules, ContentToCheck } from '../content-rules.js';
+import { type ContentRules, type ContentToCheck, countUtf8Bytes } from '../content-rules.js';
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 /** A grapheme that is (or holds) an emoji: pictographs, flags (regional indicator pairs), keycaps. */
@@ -14,7 +14,7 @@ export const THREADS_MAX_LINKS = 5;
 export function threadsTextLength(text: string): number {
   let length = 0;
   for (const { segment } of segmenter.segment(text)) {
-    length += EMOJI.test(segment) ? Buffer.byteLength(segment, 'utf8') : [...segment].length;
+    length += EMOJI.test(segment) ? countUtf8Bytes(segment) : [...segment].length;
   }
   return length;
 }

@@ -1,4 +1,4 @@
-import type { OAuthClientSettings } from '../../config/app-config.js';
+import type { OAuthClientSettings } from '../platform-definition.js';
 import type { ConnectedAccount, CredentialRenewal, OAuthConnection } from '../platform-provider.js';
 import type { ThreadsCredentials } from './threads-credentials.js';
 import type { IssuedToken, ThreadsGraphClient } from './threads-graph.client.js';

@@ -39,7 +39,7 @@ export class ThreadsProvider implements PlatformProvider<ThreadsCredentials> {
   constructor(@Inject(AppConfig) config: AppConfig) {
     this.graph = new ThreadsGraphClient(
       createPlatformHttp({
-        baseURL: config.platforms.threadsApiBaseUrl,
+        baseURL: config.platforms.threads.apiBaseUrl,
         timeoutMs: config.publishing.platformTimeoutMs,
         agents: trustedAgents(),
       }),
@@ -48,7 +48,7 @@ export class ThreadsProvider implements PlatformProvider<ThreadsCredentials> {
     const readinessBudgetMs = Math.min(MAX_READINESS_WAIT_MS, (config.publishing.leaseSeconds * 1000) / 4);
     this.publisher = new ThreadsPublisher(this.graph, readinessBudgetMs);
     this.renewal = new ThreadsTokenRenewal(this.graph);
-    this.oauth = new ThreadsOAuth(config.oauth.threads, this.graph);
+    this.oauth = new ThreadsOAuth(config.platforms.threads.oauth, this.graph);
   }
 
   parseCredentials(input: unknown): ThreadsCredentials {

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { type ITwitterApiClientPlugin, TwitterApi } from 'twitter-api-v2';
-import type { OAuthClientSettings } from '../../config/app-config.js';
+import type { OAuthClientSettings } from '../platform-definition.js';
 import { trustedAgents } from '../../net/outbound-agents.js';
 
 /**

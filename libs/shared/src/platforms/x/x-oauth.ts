@@ -1,4 +1,4 @@
-import type { OAuthClientSettings } from '../../config/app-config.js';
+import type { OAuthClientSettings } from '../platform-definition.js';
 import type { ConnectedAccount, CredentialRenewal, OAuthConnection } from '../platform-provider.js';
 import type { XApiClients } from './x-api-clients.js';
 import { type XCredentials, xIdentity } from './x-credentials.js';

@@ -36,10 +36,10 @@ export class XProvider implements PlatformProvider<XCredentials> {
 
   // @Inject spelled out: tools that strip types without emitting decorator metadata (tsx/esbuild) still wire it.
   constructor(@Inject(AppConfig) config: AppConfig) {
-    this.clients = new XApiClients(config.platforms.xApiBaseUrl, config.publishing.platformTimeoutMs);
-    const tokens = new XTokenEndpoint(this.clients, config.oauth.x);
+    this.clients = new XApiClients(config.platforms.x.apiBaseUrl, config.publishing.platformTimeoutMs);
+    const tokens = new XTokenEndpoint(this.clients, config.platforms.x.oauth);
     this.renewal = new XTokenRenewal(tokens);
-    this.oauth = new XOAuthConnection(config.oauth.x, tokens, this.clients);
+    this.oauth = new XOAuthConnection(config.platforms.x.oauth, tokens, this.clients);
   }
 
   parseCredentials(input: unknown): XCredentials {

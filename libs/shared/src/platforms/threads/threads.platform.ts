@@ -1,0 +1,16 @@
+import { baseUrl, definePlatform, oauthClient, text } from '../platform-definition.js';
+import { ThreadsProvider } from './threads.provider.js';
+
+export const THREADS_PLATFORM = definePlatform({
+  name: 'threads',
+  provider: ThreadsProvider,
+  settings: {
+    apiBaseUrl: baseUrl('THREADS_API_BASE_URL', 'https://graph.threads.net'),
+    /** Threads' authorize page lives on threads.net; tokens come from the API host. */
+    oauth: oauthClient(
+      text('THREADS_APP_ID'),
+      text('THREADS_APP_SECRET'),
+      baseUrl('THREADS_OAUTH_BASE_URL', 'https://threads.net'),
+    ),
+  },
+});
