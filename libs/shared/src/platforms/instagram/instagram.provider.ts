@@ -115,7 +115,8 @@ export class InstagramProvider implements PlatformProvider<InstagramCredentials>
     post: Pick<PublishRequest, 'text' | 'replyTo'>,
     since: Date,
   ): Promise<PublishedPost | null> {
-    const earliest = since.getTime();
+    // Graph timestamps are whole seconds: a post from the same second as `since` has an earlier one.
+    const earliest = Math.floor(since.getTime() / 1000) * 1000;
     const media = graphListItems<PublishedMedia>(this.http, `/${instagramUserId}/media`, {
       accessToken,
       params: { fields: 'id,caption,timestamp,permalink', limit: '50' },
