@@ -7,7 +7,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, PostTargetRepository, runMigrations } from '../libs/shared/src/index.js';
+import { dataSourceOptions, PostTargetRepository, runMigrations } from '@app/shared';
 
 const index = process.argv.indexOf('--targets');
 const futureTargets = index >= 0 ? Number(process.argv[index + 1]) : 1_000_000;
