@@ -166,7 +166,7 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
     const account = await newAccount(workspace);
     for (const other of processes.filter((child) => child.app === 'worker')) await other.kill('SIGTERM');
     // X answers slowly, but well within this worker's timeout: SIGTERM lands while the publish is in flight.
-    const worker = await start('worker', { PLATFORM_TIMEOUT_MS: '60000' });
+    const worker = await start('worker', { PLATFORM_TIMEOUT_MS: '30000', PUBLISH_LEASE_SECONDS: '60' });
     emulator.setDelay(5_000);
     const post = await newPost(workspace, { content: 'Finished before exit', accountIds: [account.id] });
     const publishing = await eventually(() => emulator.requests.find((r) => r.endpoint === 'createTweet'), {
