@@ -13,7 +13,7 @@ export interface JestReport {
     status: string;
     /** Why the file failed as a whole (a failing beforeAll, a syntax error). */
     message: string;
-    assertionResults: { fullName: string; status: string; failureMessages: string[] }[];
+    assertionResults: { ancestorTitles: string[]; title: string; status: string; failureMessages: string[] }[];
   }[];
 }
 
@@ -22,7 +22,7 @@ export interface TestFailure {
   file: string;
   /** The test's describe blocks and title; undefined when the file failed as a whole. */
   test?: string;
-  /** The first line of the failure message. */
+  /** The failure message's first line, and what a matcher expected and received. */
   reason: string;
 }
 
@@ -43,12 +43,12 @@ export function failuresOf(report: JestReport, root: string): TestFailure[] {
     const file = result.name.startsWith(prefix) ? result.name.slice(prefix.length) : result.name;
     const failed = result.assertionResults.filter((assertion) => assertion.status === 'failed');
     if (failed.length === 0) {
-      return result.status === 'failed' ? [{ file, reason: firstLine(result.message) }] : [];
+      return result.status === 'failed' ? [{ file, reason: gist(result.message) }] : [];
     }
     return failed.map((assertion) => ({
       file,
-      test: assertion.fullName,
-      reason: firstLine(assertion.failureMessages.join('\n')),
+      test: [...assertion.ancestorTitles, assertion.title].join(' › '),
+      reason: gist(assertion.failureMessages.join('\n')),
     }));
   });
 }
@@ -88,13 +88,15 @@ const describe = (failure: TestFailure): string =>
 
 const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
 
-function firstLine(message: string): string {
-  // eslint-disable-next-line no-control-regex -- Jest colours its messages with ANSI escapes
-  const plain = message.replace(/\u001b\[[0-9;]*m/g, '');
-  return (
-    plain
-      .split('\n')
-      .map((line) => line.trim())
-      .find((line) => line !== '') ?? 'no message'
-  );
+// eslint-disable-next-line no-control-regex -- Jest colours its messages with ANSI escapes
+const COLOURS = /\u001b\[[0-9;]*m/g;
+
+function gist(message: string): string {
+  const lines = message
+    .replace(COLOURS, '')
+    .split('\n')
+    .map((line) => line.trim());
+  const first = lines.find((line) => line !== '') ?? 'no message';
+  const values = lines.filter((line) => /^(Expected|Received)\b/.test(line)).slice(0, 2);
+  return [first, ...values].join(' ');
 }

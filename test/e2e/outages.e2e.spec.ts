@@ -62,6 +62,13 @@ describe('dependency outages', () => {
 
   const published = (content: string) => emulator.tweets.filter((tweet) => tweet.text === content);
 
+  /** The tweet lands before the worker records it: wait for the post, not for the tweet. */
+  const postPublished = (postId: string) =>
+    eventually(
+      async () => ((await workspace.api.get(`/v1/posts/${postId}`)).body.status === 'published' ? true : undefined),
+      { timeoutMs: 45_000, what: `post ${postId} to be published` },
+    );
+
   /** Proof that an outage has been met, not slept through: the process logged it (from `since` on). */
   const logged = (child: HeraldProcess, pattern: RegExp, since = child.log.length) =>
     child.waitForOutput(pattern, 30_000, since);
@@ -95,11 +102,8 @@ describe('dependency outages', () => {
       what: 'the backend to be ready again',
     });
     const post = await newPost(workspace, { content: 'After the PostgreSQL outage', accountIds: [account.id] });
-    await eventually(() => (published('After the PostgreSQL outage').length === 1 ? true : undefined), {
-      timeoutMs: 30_000,
-      what: 'the post to go out',
-    });
-    expect((await workspace.api.get(`/v1/posts/${post.id}`)).body.status).toBe('published');
+    await postPublished(post.id);
+    expect(published('After the PostgreSQL outage')).toHaveLength(1);
   }, 90_000);
 
   it('keeps accepting posts while Redis is down, and publishes them once it is back, without restarts', async () => {
@@ -126,12 +130,8 @@ describe('dependency outages', () => {
     } finally {
       await redis.resume();
     }
-    await eventually(() => (published('Across a Redis outage').length > 0 ? true : undefined), {
-      timeoutMs: 45_000,
-      what: 'the post to go out once Redis is back',
-    });
+    await postPublished(postId);
     expect(published('Across a Redis outage')).toHaveLength(1);
-    expect((await workspace.api.get(`/v1/posts/${postId}`)).body.status).toBe('published');
     expect(processes.every((child) => child.alive)).toBe(true);
   }, 90_000);
 });

@@ -35,14 +35,16 @@ describe('publishing through worker and scheduler', () => {
     const account = await newAccount(pipeline.workspace);
     const publishAt = secondsFromNow(2);
     const post = await newPost(pipeline.workspace, { content: 'On time, once', publishAt, accountIds: [account.id] });
+    /** Its time, or its creation if a loaded machine took longer than that to create it. */
+    const dueAt = Math.max(publishAt.getTime(), Date.now());
 
     const [target] = await waitUntilSettled(pipeline, post.id);
     const [tweet] = tweetsWith('On time, once');
     expect(tweetsWith('On time, once')).toHaveLength(1);
     expect(tweet.token).toBe(account.accessToken);
     expect(tweet.receivedAt.getTime()).toBeGreaterThanOrEqual(publishAt.getTime());
-    // Generous for a loaded machine: what it rules out is a post left for a retry or a later pass.
-    expect(tweet.receivedAt.getTime() - publishAt.getTime()).toBeLessThan(15_000);
+    // Generous, for a loaded machine: it rules out a publish that waited for anything but its time.
+    expect(tweet.receivedAt.getTime() - dueAt).toBeLessThan(15_000);
     expect(target).toMatchObject({ status: 'published', attempts: 1, platform_post_id: tweet.id, last_error: null });
 
     const response = await pipeline.workspace.api.get(`/v1/posts/${post.id}`);
@@ -148,7 +150,7 @@ describe('publishing through worker and scheduler', () => {
     const limited = await eventually(() =>
       pipeline.emulator.requests.find((request) => request.token === account.accessToken && request.status === 429),
     );
-    // X's reset is 3 whole seconds after the second the 429 was sent in: at least 2 s after it.
+    // X's reset is 3 s after the start of the 429's second, so over 2 s after it (1.5 s: room for rounding).
     const resetAfter = limited.receivedAt.getTime() + 1_500;
     const second = await newPost(pipeline.workspace, { content: 'Rate limited 2', accountIds: [account.id] });
 

@@ -11,7 +11,7 @@ const report = (testResults: JestReport['testResults']): JestReport => ({
 
 describe('test:stress report', () => {
   describe('failuresOf', () => {
-    it('names each failed test with its file and the first line of its message', () => {
+    it('names each failed test with its file, its first message line and what was expected and received', () => {
       const failures = failuresOf(
         report([
           {
@@ -19,11 +19,14 @@ describe('test:stress report', () => {
             status: 'failed',
             message: '',
             assertionResults: [
-              { fullName: 'publishing publishes once', status: 'passed', failureMessages: [] },
+              { ancestorTitles: ['publishing'], title: 'publishes once', status: 'passed', failureMessages: [] },
               {
-                fullName: 'publishing waits for the reset',
+                ancestorTitles: ['publishing', '429'],
+                title: 'waits for the reset',
                 status: 'failed',
-                failureMessages: ['\u001b[31mError: expect(received).toBe(expected)\u001b[39m\n\n  Expected: 1\n'],
+                failureMessages: [
+                  '\u001b[31mError: expect(received).toBe(expected)\u001b[39m\n\n  Expected: "published"\n  Received: "publishing"\n\n    at Object.<anonymous> (publishing.spec.ts:1:1)',
+                ],
               },
             ],
           },
@@ -31,7 +34,9 @@ describe('test:stress report', () => {
             name: '/repo/libs/shared/src/crypto/crypto.spec.ts',
             status: 'passed',
             message: '',
-            assertionResults: [{ fullName: 'crypto round-trips', status: 'passed', failureMessages: [] }],
+            assertionResults: [
+              { ancestorTitles: [], title: 'crypto round-trips', status: 'passed', failureMessages: [] },
+            ],
           },
         ]),
         ROOT,
@@ -39,8 +44,8 @@ describe('test:stress report', () => {
       expect(failures).toEqual([
         {
           file: 'test/integration/publishing.spec.ts',
-          test: 'publishing waits for the reset',
-          reason: 'Error: expect(received).toBe(expected)',
+          test: 'publishing › 429 › waits for the reset',
+          reason: 'Error: expect(received).toBe(expected) Expected: "published" Received: "publishing"',
         },
       ]);
     });
@@ -66,7 +71,7 @@ describe('test:stress report', () => {
           name: '/repo/a.spec.ts',
           status: 'passed',
           message: '',
-          assertionResults: [{ fullName: 'a', status: 'passed', failureMessages: [] }],
+          assertionResults: [{ ancestorTitles: [], title: 'a', status: 'passed', failureMessages: [] }],
         },
       ]);
       expect(failuresOf(passed, ROOT)).toEqual([]);
