@@ -14,7 +14,7 @@ import {
   PostTargetRepository,
   runMigrations,
   TransactionRunner,
-} from '../libs/shared/src/index.js';
+} from '@app/shared';
 
 const index = process.argv.indexOf('--targets');
 const futureTargets = index >= 0 ? Number(process.argv[index + 1]) : 1_000_000;

@@ -2,7 +2,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { startXEmulator, type XEmulator } from '../../emulators/x/x-emulator.js';
 import { ApiClient } from '../support/api-client.js';
 import { eventually, newAccount, newPost, newWorkspace, type TestWorkspace } from '../support/factories.js';
-import { sleep } from '../support/pipeline.js';
 import { freePort, HeraldProcess } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testEnvironment } from '../support/test-environment.js';
@@ -31,6 +30,18 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
   };
 
   const tweetsWith = (text: string) => emulator.tweets.filter((tweet) => tweet.text === text);
+
+  /**
+   * Proof that the workers are past this moment, for checks that something did not happen: a post
+   * due now, queued behind every job already due, has been published.
+   */
+  async function witnessPublished(): Promise<void> {
+    const witness = await newAccount(workspace);
+    const post = await newPost(workspace, { accountIds: [witness.id] });
+    await eventually(async () => ((await statusesOf([post.id]))[0] === 'published' ? true : undefined), {
+      what: 'the witness post to be published',
+    });
+  }
 
   async function statusesOf(postIds: string[]): Promise<string[]> {
     const rows = await sql.query<{ status: string }[]>(
@@ -77,8 +88,11 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
     const accounts = [await newAccount(workspace), await newAccount(workspace)];
     const publishAt = new Date(Date.now() + 4_000);
     const posts: { id: string }[] = [];
+    /** When each post was due: its time, or its creation if a slow machine took longer than that to create it. */
+    const dueAt: number[] = [];
     for (let i = 0; i < 10; i++) {
       posts.push(await newPost(workspace, { content: `On time #${i}`, publishAt, accountIds: [accounts[i % 2].id] }));
+      dueAt.push(Math.max(publishAt.getTime(), Date.now()));
     }
 
     await eventually(
@@ -92,9 +106,9 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
       const tweets = tweetsWith(`On time #${i}`);
       expect(tweets).toHaveLength(1);
       expect(tweets[0].token).toBe(accounts[i % 2].accessToken);
-      const lateness = tweets[0].receivedAt.getTime() - publishAt.getTime();
-      expect(lateness).toBeGreaterThanOrEqual(0);
-      expect(lateness).toBeLessThan(10_000);
+      expect(tweets[0].receivedAt.getTime()).toBeGreaterThanOrEqual(publishAt.getTime());
+      // Generous, for a loaded machine: it rules out a publish that waited for anything but its time.
+      expect(tweets[0].receivedAt.getTime() - dueAt[i]).toBeLessThan(15_000);
       const { body } = await workspace.api.get(`/v1/posts/${posts[i].id}`);
       expect(body.status).toBe('published');
       expect(body.targets[0].platformPostId).toBe(tweets[0].id);
@@ -119,7 +133,7 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
         what: 'all posts to be published after the flush',
       },
     );
-    await sleep(2_000);
+    await witnessPublished();
     for (const content of contents) expect(tweetsWith(content)).toHaveLength(1);
   }, 60_000);
 
@@ -150,14 +164,16 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
 
   it('lets active jobs finish when a worker gets SIGTERM', async () => {
     const account = await newAccount(workspace);
-    const [worker, ...others] = processes.filter((child) => child.app === 'worker' && child.alive);
-    for (const other of others) await other.kill('SIGTERM');
-    emulator.setDelay(1_500);
+    for (const other of processes.filter((child) => child.app === 'worker')) await other.kill('SIGTERM');
+    // X answers slowly, but well within this worker's timeout: SIGTERM lands while the publish is in flight.
+    const worker = await start('worker', { PLATFORM_TIMEOUT_MS: '30000', PUBLISH_LEASE_SECONDS: '60' });
+    emulator.setDelay(5_000);
     const post = await newPost(workspace, { content: 'Finished before exit', accountIds: [account.id] });
-    await eventually(() => (emulator.requests.some((r) => r.endpoint === 'createTweet') ? true : undefined), {
+    const publishing = await eventually(() => emulator.requests.find((r) => r.endpoint === 'createTweet'), {
       what: 'the publish to start',
     });
     await worker.kill('SIGTERM');
+    expect(publishing.status).toBe(201);
     // Nest re-raises the signal once shut down, so the exit says SIGTERM; what matters is the state left.
     expect(worker.alive).toBe(false);
     expect(await statusesOf([post.id])).toEqual(['published']);

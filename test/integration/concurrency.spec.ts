@@ -11,7 +11,7 @@ import {
   POST_QUEUE,
   runMigrations,
   type PostView,
-} from '../../libs/shared/src/index.js';
+} from '@app/shared';
 import { newAccount, newPost } from '../support/factories.js';
 import { startScheduler } from '../support/herald-apps.js';
 import { startPipeline, targetsOf, type Pipeline } from '../support/pipeline.js';

@@ -146,9 +146,16 @@ describe('connecting accounts and keeping them connected', () => {
       });
 
       const post = await workspace.api.post('/v1/posts', { content: 'After renewal', accountIds: [account.id] });
-      await eventually(() => emulator.tweets.find((tweet) => tweet.text === 'After renewal'), { what: 'the tweet' });
-      const { body } = await workspace.api.get(`/v1/posts/${post.body.id}`);
-      expect(body.targets[0].status).toBe('published');
+      // The tweet lands before the worker records it: wait for the target, not for the tweet.
+      const target = await eventually(
+        async () => {
+          const { body } = await workspace.api.get(`/v1/posts/${post.body.id}`);
+          return body.targets[0].status === 'published' ? body.targets[0] : undefined;
+        },
+        { what: 'the target to be published' },
+      );
+      expect(emulator.tweets.filter((tweet) => tweet.text === 'After renewal')).toHaveLength(1);
+      expect(target.platformPostId).toBe(emulator.tweets.find((tweet) => tweet.text === 'After renewal')!.id);
       expect((await accountRow(account.id)).status).toBe('active');
     });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { dataSourceOptions, sqlRows } from '../../libs/shared/src/index.js';
+import { dataSourceOptions, sqlRows } from '@app/shared';
 import { insertPost, openRepositories, workspaceWithAccounts, type Repositories } from '../support/repositories.js';
 
 /** The writes that moved to the repository owning their table, and the transactions that compose them. */

@@ -7,14 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { startS3Emulator, type S3Emulator } from '../../emulators/s3/s3-emulator.js';
-import {
-  DomainError,
-  MEDIA_LINK_LIFETIME_SECONDS,
-  MediaLinkSigner,
-  MediaService,
-  mediaStorageKey,
-} from '../../libs/shared/src/index.js';
-import { pngImage, SAMPLE_JPEG } from '../../libs/shared/src/media/testing/sample-images.js';
+import { DomainError, MEDIA_LINK_LIFETIME_SECONDS, MediaLinkSigner, MediaService, mediaStorageKey } from '@app/shared';
+import { pngImage, SAMPLE_JPEG } from '../support/images.js';
 import { ApiClient } from '../support/api-client.js';
 import { newWorkspace, type TestWorkspace } from '../support/factories.js';
 import { startBackend, type RunningBackend } from '../support/herald-apps.js';

@@ -3,25 +3,15 @@ import { ApiClient } from '../support/api-client.js';
 import { eventually, newAccount, newPost } from '../support/factories.js';
 import { startBackend } from '../support/herald-apps.js';
 import {
-  isSettled,
+  pastMoment,
   postStatus,
   secondsFromNow,
-  sleep,
   startPipeline,
   targetsOf,
+  waitUntilSettled,
   type Pipeline,
 } from '../support/pipeline.js';
 import { testConfig } from '../support/test-environment.js';
-
-async function waitUntilSettled(pipeline: Pipeline, postId: string, timeoutMs = 20_000) {
-  return eventually(
-    async () => {
-      const targets = await targetsOf(pipeline, postId);
-      return targets.every(isSettled) ? targets : undefined;
-    },
-    { timeoutMs, what: `post ${postId} to settle` },
-  );
-}
 
 describe('publishing through worker and scheduler', () => {
   let pipeline: Pipeline;
@@ -45,13 +35,16 @@ describe('publishing through worker and scheduler', () => {
     const account = await newAccount(pipeline.workspace);
     const publishAt = secondsFromNow(2);
     const post = await newPost(pipeline.workspace, { content: 'On time, once', publishAt, accountIds: [account.id] });
+    /** Its time, or its creation if a loaded machine took longer than that to create it. */
+    const dueAt = Math.max(publishAt.getTime(), Date.now());
 
     const [target] = await waitUntilSettled(pipeline, post.id);
     const [tweet] = tweetsWith('On time, once');
     expect(tweetsWith('On time, once')).toHaveLength(1);
     expect(tweet.token).toBe(account.accessToken);
     expect(tweet.receivedAt.getTime()).toBeGreaterThanOrEqual(publishAt.getTime());
-    expect(tweet.receivedAt.getTime() - publishAt.getTime()).toBeLessThan(5_000);
+    // Generous, for a loaded machine: it rules out a publish that waited for anything but its time.
+    expect(tweet.receivedAt.getTime() - dueAt).toBeLessThan(15_000);
     expect(target).toMatchObject({ status: 'published', attempts: 1, platform_post_id: tweet.id, last_error: null });
 
     const response = await pipeline.workspace.api.get(`/v1/posts/${post.id}`);
@@ -97,7 +90,8 @@ describe('publishing through worker and scheduler', () => {
 
   it('recognises a timed-out post that did land, and does not post it again', async () => {
     const account = await newAccount(pipeline.workspace);
-    pipeline.emulator.failNext({ delayMs: 3_000, afterRecord: true, endpoint: 'createTweet' });
+    // Answers long after PLATFORM_TIMEOUT_MS (2 s), so the timeout wins even on a loaded machine.
+    pipeline.emulator.failNext({ delayMs: 8_000, afterRecord: true, endpoint: 'createTweet' });
     const post = await newPost(pipeline.workspace, { content: 'Landed despite the timeout', accountIds: [account.id] });
 
     const [target] = await waitUntilSettled(pipeline, post.id);
@@ -153,8 +147,11 @@ describe('publishing through worker and scheduler', () => {
     const account = await newAccount(pipeline.workspace);
     pipeline.emulator.failNext({ status: 429, endpoint: 'createTweet', resetInSeconds: 3 });
     const first = await newPost(pipeline.workspace, { content: 'Rate limited 1', accountIds: [account.id] });
-    await eventually(() => (pipeline.emulator.requests.some((r) => r.status === 429) ? true : undefined));
-    const limitedAt = Date.now();
+    const limited = await eventually(() =>
+      pipeline.emulator.requests.find((request) => request.token === account.accessToken && request.status === 429),
+    );
+    // X's reset is 3 s after the start of the 429's second, so over 2 s after it (1.5 s: room for rounding).
+    const resetAfter = limited.receivedAt.getTime() + 1_500;
     const second = await newPost(pipeline.workspace, { content: 'Rate limited 2', accountIds: [account.id] });
 
     await waitUntilSettled(pipeline, first.id);
@@ -164,7 +161,7 @@ describe('publishing through worker and scheduler', () => {
         request.endpoint === 'createTweet' && request.token === account.accessToken && request.status === 201,
     );
     expect(accepted).toHaveLength(2);
-    for (const request of accepted) expect(request.receivedAt.getTime()).toBeGreaterThanOrEqual(limitedAt + 1_500);
+    for (const request of accepted) expect(request.receivedAt.getTime()).toBeGreaterThanOrEqual(resetAfter);
     expect(await historyOf(first.id)).toEqual(['rate_limited', 'published']);
     expect(await historyOf(second.id)).toEqual(['published']);
   });
@@ -222,19 +219,26 @@ describe('publishing through worker and scheduler', () => {
 
   it('never publishes a cancelled post', async () => {
     const account = await newAccount(pipeline.workspace);
+    // No worker until the post is cancelled, so the cancellation is in time however slow the requests.
+    await pipeline.stopWorker();
+    const publishAt = secondsFromNow(1);
     const post = await newPost(pipeline.workspace, {
       content: 'Cancelled in time',
-      publishAt: secondsFromNow(2),
+      publishAt,
       accountIds: [account.id],
     });
     expect((await pipeline.workspace.api.delete(`/v1/posts/${post.id}`)).status).toBe(200);
-    await sleep(5_000);
+    await pipeline.startWorker();
+
+    await pastMoment(pipeline, publishAt);
     expect(tweetsWith('Cancelled in time')).toHaveLength(0);
     expect((await targetsOf(pipeline, post.id))[0].status).toBe('cancelled');
   });
 
   it('publishes a rescheduled post at its new time, not the old one', async () => {
     const account = await newAccount(pipeline.workspace);
+    // No worker until the post is moved, so the old time cannot come first however slow the requests.
+    await pipeline.stopWorker();
     const post = await newPost(pipeline.workspace, {
       content: 'Moved later',
       publishAt: secondsFromNow(1),
@@ -244,6 +248,7 @@ describe('publishing through worker and scheduler', () => {
     expect(
       (await pipeline.workspace.api.patch(`/v1/posts/${post.id}`, { publishAt: newTime.toISOString() })).status,
     ).toBe(200);
+    await pipeline.startWorker();
 
     await waitUntilSettled(pipeline, post.id);
     const tweets = tweetsWith('Moved later');
@@ -253,13 +258,13 @@ describe('publishing through worker and scheduler', () => {
 
   it('cancels the pending targets of a deleted account', async () => {
     const account = await newAccount(pipeline.workspace);
-    const post = await newPost(pipeline.workspace, {
-      content: 'Account gone',
-      publishAt: secondsFromNow(2),
-      accountIds: [account.id],
-    });
+    await pipeline.stopWorker();
+    const publishAt = secondsFromNow(1);
+    const post = await newPost(pipeline.workspace, { content: 'Account gone', publishAt, accountIds: [account.id] });
     expect((await pipeline.workspace.api.delete(`/v1/accounts/${account.id}`)).status).toBe(204);
-    await sleep(4_000);
+    await pipeline.startWorker();
+
+    await pastMoment(pipeline, publishAt);
     expect(tweetsWith('Account gone')).toHaveLength(0);
     expect((await targetsOf(pipeline, post.id))[0]).toMatchObject({
       status: 'cancelled',
@@ -271,16 +276,18 @@ describe('publishing through worker and scheduler', () => {
     await pipeline.stopWorker();
     const account = await newAccount(pipeline.workspace);
     const contents = Array.from({ length: 8 }, (_, i) => `Survives a flush #${i}`);
+    const posts = [];
     for (const content of contents)
-      await newPost(pipeline.workspace, { content, publishAt: secondsFromNow(1), accountIds: [account.id] });
+      posts.push(
+        await newPost(pipeline.workspace, { content, publishAt: secondsFromNow(1), accountIds: [account.id] }),
+      );
     expect(await pipeline.redis.flush()).toBeGreaterThan(0);
     await pipeline.startWorker();
 
-    await eventually(() => (contents.every((content) => tweetsWith(content).length > 0) ? true : undefined), {
-      timeoutMs: 20_000,
-      what: 'every post to be published after the flush',
-    });
-    await sleep(3_000);
+    for (const post of posts) {
+      expect(await waitUntilSettled(pipeline, post.id)).toMatchObject([{ status: 'published', attempts: 1 }]);
+    }
+    await pastMoment(pipeline, new Date());
     for (const content of contents) expect(tweetsWith(content)).toHaveLength(1);
   });
 
@@ -320,7 +327,8 @@ describe('publishing through worker and scheduler', () => {
       const started = Date.now();
       const response = await api.post('/v1/posts', { content: 'Redis was down', accountIds: [account.id] });
       expect(response.status).toBe(201);
-      expect(Date.now() - started).toBeLessThan(2_500);
+      // Redis calls give up after one second instead of waiting for Redis; generous for a loaded machine.
+      expect(Date.now() - started).toBeLessThan(10_000);
       expect((await api.get('/health/ready')).status).toBe(503);
 
       const [target] = await waitUntilSettled(pipeline, response.body.id);

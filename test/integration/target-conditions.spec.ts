@@ -9,7 +9,7 @@ import {
   isDue,
   leaseLapsed,
   sqlRows,
-} from '../../libs/shared/src/index.js';
+} from '@app/shared';
 import { insertPost, openRepositories, workspaceWithAccounts, type Repositories } from '../support/repositories.js';
 
 /** One target in each situation the conditions tell apart; times are relative to PostgreSQL's now(). */

@@ -1,4 +1,4 @@
-import type { PlatformName } from '../../libs/shared/src/platforms/platform-name.js';
+import type { PlatformName } from '@app/shared';
 
 /** A post as a platform emulator recorded it, in terms every platform shares. */
 export interface EmulatedPost {

@@ -8,18 +8,15 @@ import { startMetaGraphEmulator } from '../../emulators/meta-graph/meta-graph-em
 import { startTelegramEmulator } from '../../emulators/telegram/telegram-emulator.js';
 import { startThreadsEmulator } from '../../emulators/threads/threads-emulator.js';
 import { startXEmulator } from '../../emulators/x/x-emulator.js';
-import { AppConfig } from '../../libs/shared/src/config/app-config.js';
-import { loadEnvironment } from '../../libs/shared/src/config/environment.js';
-import { BlueskyProvider } from '../../libs/shared/src/platforms/bluesky/bluesky.provider.js';
-import { DiscordProvider } from '../../libs/shared/src/platforms/discord/discord.provider.js';
-import { FacebookProvider } from '../../libs/shared/src/platforms/facebook/facebook.provider.js';
-import { InstagramProvider } from '../../libs/shared/src/platforms/instagram/instagram.provider.js';
-import { LinkedInProvider } from '../../libs/shared/src/platforms/linkedin/linkedin.provider.js';
-import { MastodonProvider } from '../../libs/shared/src/platforms/mastodon/mastodon.provider.js';
-import type { PlatformProvider, PublishRequest } from '../../libs/shared/src/platforms/platform-provider.js';
-import { TelegramProvider } from '../../libs/shared/src/platforms/telegram/telegram.provider.js';
-import { ThreadsProvider } from '../../libs/shared/src/platforms/threads/threads.provider.js';
-import { XProvider } from '../../libs/shared/src/platforms/x/x.provider.js';
+
+import {
+  AppConfig,
+  loadEnvironment,
+  PLATFORMS,
+  type PlatformName,
+  type PlatformProvider,
+  type PublishRequest,
+} from '@app/shared';
 
 /**
  * Every platform for the provider contract (provider-contract.spec.ts): how to start its emulator, build its
@@ -44,6 +41,12 @@ function configFor(env: Record<string, string>): AppConfig {
 }
 
 export type AnyProvider = PlatformProvider<any>;
+
+/** The platform's provider, built from its definition in the registry, as PlatformsModule builds it. */
+function providerFor(name: PlatformName, config: AppConfig): AnyProvider {
+  const definition = PLATFORMS.find((platform) => platform.name === name)!;
+  return new (definition.provider as new (config: AppConfig) => AnyProvider)(config);
+}
 
 /** An account on the emulator, ready to publish; `secret` must never show in a failure's message. */
 export interface Account {
@@ -90,7 +93,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
     rateLimitResetMs: RESET_MS,
     async start() {
       const emulator = await startXEmulator();
-      const provider = new XProvider(configFor({ X_API_BASE_URL: emulator.url }));
+      const provider = providerFor('x', configFor({ X_API_BASE_URL: emulator.url }));
       return {
         provider,
         newAccount: () => {
@@ -103,7 +106,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
         landed: () => emulator.tweets.length,
         reset: () => emulator.reset(),
         elsewhere: (url, account) => ({
-          provider: new XProvider(configFor({ X_API_BASE_URL: url })),
+          provider: providerFor('x', configFor({ X_API_BASE_URL: url })),
           credentials: account.credentials,
         }),
         close: () => emulator.close(),
@@ -115,7 +118,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
     rateLimitResetMs: RESET_MS,
     async start() {
       const emulator = await startMastodonEmulator();
-      const provider = new MastodonProvider(configFor({ PRIVATE_NETWORK_ALLOWLIST: '127.0.0.1' }));
+      const provider = providerFor('mastodon', configFor({ PRIVATE_NETWORK_ALLOWLIST: '127.0.0.1' }));
       return {
         provider,
         newAccount: () => {
@@ -141,7 +144,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
     rateLimitResetMs: RESET_MS,
     async start() {
       const emulator = await startBlueskyEmulator();
-      const provider = new BlueskyProvider(configFor({ BLUESKY_SERVICE_URL: emulator.url }));
+      const provider = providerFor('bluesky', configFor({ BLUESKY_SERVICE_URL: emulator.url }));
       return {
         provider,
         newAccount: async () => {
@@ -158,7 +161,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
         landed: () => emulator.posts.length,
         reset: () => emulator.reset(),
         elsewhere: (url, account) => ({
-          provider: new BlueskyProvider(configFor({ BLUESKY_SERVICE_URL: url })),
+          provider: providerFor('bluesky', configFor({ BLUESKY_SERVICE_URL: url })),
           credentials: account.credentials,
         }),
         close: () => emulator.close(),
@@ -171,7 +174,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
     async start() {
       const emulator = await startLinkedInEmulator();
       const linkedInConfig = (url: string) => configFor({ LINKEDIN_API_BASE_URL: url, LINKEDIN_OAUTH_BASE_URL: url });
-      const provider = new LinkedInProvider(linkedInConfig(emulator.url));
+      const provider = providerFor('linkedin', linkedInConfig(emulator.url));
       return {
         provider,
         newAccount: () => {
@@ -184,7 +187,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
         landed: () => emulator.posts.length,
         reset: () => emulator.reset(),
         elsewhere: (url, account) => ({
-          provider: new LinkedInProvider(linkedInConfig(url)),
+          provider: providerFor('linkedin', linkedInConfig(url)),
           credentials: account.credentials,
         }),
         close: () => emulator.close(),
@@ -196,7 +199,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
     rateLimitResetMs: RESET_MS,
     async start() {
       const emulator = await startMetaGraphEmulator();
-      const provider = new FacebookProvider(configFor({ FACEBOOK_API_BASE_URL: emulator.url }));
+      const provider = providerFor('facebook', configFor({ FACEBOOK_API_BASE_URL: emulator.url }));
       return {
         provider,
         newAccount: () => {
@@ -209,7 +212,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
         landed: () => emulator.facebookPosts.length,
         reset: () => emulator.reset(),
         elsewhere: (url, account) => ({
-          provider: new FacebookProvider(configFor({ FACEBOOK_API_BASE_URL: url })),
+          provider: providerFor('facebook', configFor({ FACEBOOK_API_BASE_URL: url })),
           credentials: account.credentials,
         }),
         close: () => emulator.close(),
@@ -222,7 +225,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
     async start() {
       const emulator = await startMetaGraphEmulator();
       const media = await startMediaServer();
-      const provider = new InstagramProvider(configFor({ INSTAGRAM_API_BASE_URL: emulator.url }));
+      const provider = providerFor('instagram', configFor({ INSTAGRAM_API_BASE_URL: emulator.url }));
       return {
         provider,
         newAccount: () => {
@@ -236,7 +239,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
         landed: () => emulator.instagramMedia.length,
         reset: () => emulator.reset(),
         elsewhere: (url, account) => ({
-          provider: new InstagramProvider(configFor({ INSTAGRAM_API_BASE_URL: url })),
+          provider: providerFor('instagram', configFor({ INSTAGRAM_API_BASE_URL: url })),
           credentials: account.credentials,
         }),
         close: async () => {
@@ -251,7 +254,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
     rateLimitResetMs: undefined,
     async start() {
       const emulator = await startThreadsEmulator();
-      const provider = new ThreadsProvider(configFor({ THREADS_API_BASE_URL: emulator.url }));
+      const provider = providerFor('threads', configFor({ THREADS_API_BASE_URL: emulator.url }));
       return {
         provider,
         newAccount: () => {
@@ -266,7 +269,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
         landed: () => emulator.posts.length,
         reset: () => emulator.reset(),
         elsewhere: (url, account) => ({
-          provider: new ThreadsProvider(configFor({ THREADS_API_BASE_URL: url })),
+          provider: providerFor('threads', configFor({ THREADS_API_BASE_URL: url })),
           credentials: account.credentials,
         }),
         close: () => emulator.close(),
@@ -278,7 +281,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
     rateLimitResetMs: RESET_MS,
     async start() {
       const emulator = await startTelegramEmulator();
-      const provider = new TelegramProvider(configFor({ TELEGRAM_API_BASE_URL: emulator.url }));
+      const provider = providerFor('telegram', configFor({ TELEGRAM_API_BASE_URL: emulator.url }));
       return {
         provider,
         newAccount: () => {
@@ -295,7 +298,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
         landed: () => emulator.messages.length,
         reset: () => emulator.reset(),
         elsewhere: (url, account) => ({
-          provider: new TelegramProvider(configFor({ TELEGRAM_API_BASE_URL: url })),
+          provider: providerFor('telegram', configFor({ TELEGRAM_API_BASE_URL: url })),
           credentials: account.credentials,
         }),
         close: () => emulator.close(),
@@ -307,7 +310,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
     rateLimitResetMs: RESET_MS,
     async start() {
       const emulator = await startDiscordEmulator();
-      const provider = new DiscordProvider(configFor({ DISCORD_API_BASE_URL: emulator.url }));
+      const provider = providerFor('discord', configFor({ DISCORD_API_BASE_URL: emulator.url }));
       return {
         provider,
         newAccount: async () => {
@@ -322,7 +325,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
         landed: () => emulator.messages.length,
         reset: () => emulator.reset(),
         elsewhere: (url, account) => ({
-          provider: new DiscordProvider(configFor({ DISCORD_API_BASE_URL: url })),
+          provider: providerFor('discord', configFor({ DISCORD_API_BASE_URL: url })),
           credentials: account.credentials,
         }),
         close: () => emulator.close(),

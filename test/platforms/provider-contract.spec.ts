@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { PublishFailure } from '../../libs/shared/src/platforms/platform-provider.js';
+import type { PublishFailure } from '@app/shared';
 import { freePort } from '../support/processes.js';
 import {
   type Account,

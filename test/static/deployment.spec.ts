@@ -10,9 +10,7 @@ import { builtinModules } from 'node:module';
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { Environment, loadEnvironment } from '../../libs/shared/src/config/environment.js';
-import { variablesOf } from '../../libs/shared/src/platforms/platform-definition.js';
-import { PLATFORMS } from '../../libs/shared/src/platforms/platform.registry.js';
+import { Environment, loadEnvironment, PLATFORMS, variablesOf } from '@app/shared';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string): string => readFileSync(`${ROOT}${path}`, 'utf8');

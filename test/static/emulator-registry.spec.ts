@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EMULATED_PLATFORMS, EMULATORS } from '../../emulators/registry.js';
-import { PLATFORM_NAMES } from '../../libs/shared/src/platforms/platform-name.js';
+import { PLATFORM_NAMES } from '@app/shared';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -5,7 +5,7 @@ import { BackendModule } from '../../apps/backend/src/backend.module.js';
 import { configureBackend } from '../../apps/backend/src/backend.setup.js';
 import { SchedulerModule } from '../../apps/scheduler/src/scheduler.module.js';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
-import { AppConfig } from '../../libs/shared/src/index.js';
+import { AppConfig } from '@app/shared';
 
 export interface RunningBackend {
   app: NestExpressApplication;

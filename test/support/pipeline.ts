@@ -1,8 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { RequeueService } from '../../apps/scheduler/src/requeue/requeue.service.js';
 import { startXEmulator, type XEmulator } from '../../emulators/x/x-emulator.js';
 import { ApiClient } from './api-client.js';
-import { newWorkspace, type TestWorkspace } from './factories.js';
+import { eventually, newAccount, newPost, newWorkspace, type TestWorkspace } from './factories.js';
 import { startBackend, startScheduler, startWorker, type RunningBackend } from './herald-apps.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { testConfig, testEnvironment } from './test-environment.js';
@@ -108,10 +109,43 @@ export const isSettled = (target: TargetRow): boolean =>
   ['published', 'failed', 'cancelled', 'missed'].includes(target.status) ||
   (target.status === 'unknown' && target.next_attempt_at === null);
 
+export function waitUntilSettled(pipeline: Pipeline, postId: string, timeoutMs = 20_000): Promise<TargetRow[]> {
+  return eventually(
+    async () => {
+      const targets = await targetsOf(pipeline, postId);
+      return targets.every(isSettled) ? targets : undefined;
+    },
+    { timeoutMs, what: `post ${postId} to settle` },
+  );
+}
+
+/**
+ * Runs a requeue pass that starts now (after the cron's, if one is running): once it returns, the
+ * scheduler has looked at every target due by now.
+ */
+export async function requeuePassFromNow(pipeline: Pipeline): Promise<void> {
+  const requeue = (await pipeline.startScheduler()).get(RequeueService);
+  await eventually(async () => ((await requeue.requeueDue()) === 'busy' ? undefined : true), {
+    what: 'a requeue pass of our own',
+  });
+}
+
+/**
+ * Proves that the pipeline is past `moment`, for tests that check something did *not* happen: a
+ * witness post due at that moment has been published by the worker, then the scheduler ran a pass of
+ * its own. Whatever was going to happen to a post due by then has had its turn.
+ */
+export async function pastMoment(pipeline: Pipeline, moment: Date): Promise<void> {
+  const witness = await newAccount(pipeline.workspace);
+  const post = await newPost(pipeline.workspace, { publishAt: moment, accountIds: [witness.id] });
+  const [target] = await waitUntilSettled(pipeline, post.id);
+  if (target.status !== 'published') throw new Error(`the witness post ended ${target.status}: ${target.last_error}`);
+  await requeuePassFromNow(pipeline);
+}
+
 export async function postStatus(pipeline: Pipeline, postId: string): Promise<string> {
   const [row] = await pipeline.sql.query<{ status: string }[]>(`SELECT status FROM posts WHERE id = $1`, [postId]);
   return row.status;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 export const secondsFromNow = (seconds: number): Date => new Date(Date.now() + seconds * 1000);

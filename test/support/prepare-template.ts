@@ -4,7 +4,7 @@
  * through tsx, because Jest's global setup cannot load the TypeScript migrations itself.
  */
 import { DataSource } from 'typeorm';
-import { MIGRATIONS } from '../../libs/shared/src/database/data-source-options.js';
+import { MIGRATIONS } from '@app/shared';
 import { databaseUrl, dropDatabase, staleTestDatabases, templateDatabase, withAdmin } from './test-database.js';
 
 for (const name of await staleTestDatabases()) await dropDatabase(name);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { eventually } from './factories.js';
 import { freePort } from './processes.js';
 
 const run = promisify(execFile);
@@ -103,14 +104,11 @@ export class PrivateRedis {
     );
     const client = new Redis(this.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 100 });
     client.on('error', () => undefined); // refused until the server is up: expected while waiting
-    for (let i = 0; i < 100; i++) {
-      try {
-        await client.connect();
-        break;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    client.connect().catch(() => undefined); // the retry strategy keeps trying until the server is up
+    await eventually(() => (client.status === 'ready' ? true : undefined), {
+      timeoutMs: 30_000,
+      what: `Redis on port ${this.port} to accept connections`,
+    });
     await client.quit();
   }
 

@@ -49,9 +49,10 @@ export class HeraldProcess {
     return this.output.join('');
   }
 
-  async waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void> {
+  /** Waits for `pattern` in the output, from character `since` on (see {@link log}'s length). */
+  async waitForOutput(pattern: RegExp, timeoutMs: number, since = 0): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.log)) {
+    while (!pattern.test(this.log.slice(since))) {
       if (!this.alive) throw new Error(`${this.app} exited early:\n${this.log}`);
       if (Date.now() > deadline) throw new Error(`${this.app} not ready after ${timeoutMs} ms:\n${this.log}`);
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -8,7 +8,7 @@ import {
   SocialAccountRepository,
   TransactionRunner,
   WorkspaceRepository,
-} from '../../libs/shared/src/index.js';
+} from '@app/shared';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /** Every repository over a fresh test database of its own, wired as DatabaseModule wires them. */

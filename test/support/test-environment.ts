@@ -1,4 +1,4 @@
-import { AppConfig, loadEnvironment } from '../../libs/shared/src/index.js';
+import { AppConfig, loadEnvironment } from '@app/shared';
 import { TEST_REDIS_URL } from './test-redis.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';

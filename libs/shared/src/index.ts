@@ -29,6 +29,7 @@ export * from './net/network-allowlist.js';
 export * from './net/outbound-agents.js';
 export * from './platforms/content-rules.js';
 export * from './platforms/http/platform-http.js';
+export * from './platforms/platform-definition.js';
 export * from './platforms/platform-name.js';
 export * from './platforms/platform-provider.js';
 export * from './platforms/platform.registry.js';

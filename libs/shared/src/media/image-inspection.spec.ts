@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { inspectImage } from './image-inspection.js';
 import { MediaProblem } from './media-problem.js';
-import { pngImage, SAMPLE_GIF, SAMPLE_JPEG, SAMPLE_WEBP } from './testing/sample-images.js';
+import { pngImage, SAMPLE_GIF, SAMPLE_JPEG, SAMPLE_WEBP } from '../../../../test/support/images.js';
 
 const MAX = 64 * 1024;
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LocalDiskMediaStorage } from './local-disk-media.storage.js';
 import { MediaStorage, mediaStorageKey, MissingMediaError } from './media-storage.js';
-import { pngImage } from './testing/sample-images.js';
+import { pngImage } from '../../../../test/support/images.js';
 
 describe('LocalDiskMediaStorage', () => {
   let root: string;

@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config.js';
 import { loadEnvironment } from '../config/environment.js';
 import { MediaProblem } from './media-problem.js';
 import { MAX_REDIRECTS, RemoteMediaFetcher } from './remote-media-fetcher.js';
-import { pngImage, SAMPLE_JPEG } from './testing/sample-images.js';
+import { pngImage, SAMPLE_JPEG } from '../../../../test/support/images.js';
 
 const MAX_BYTES = 8 * 1024;
 const TIMEOUT_MS = 1000;
@@ -55,7 +55,8 @@ describe('RemoteMediaFetcher', () => {
   /** Loopback too, but not on the allowlist (127.0.0.1 only): stands for a private address. */
   let privateHost: TestServer;
   let allowLoopback: RemoteMediaFetcher;
-  let cutOff: { closed: boolean; sent: number };
+  /** What the server of `/endless` saw: how much it sent, and when the client hung up. */
+  let cutOff: { sent: number; closed: Promise<void> };
 
   beforeAll(async () => {
     privateHost = await serve('127.0.0.2', (_, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(png));
@@ -76,9 +77,8 @@ describe('RemoteMediaFetcher', () => {
       if (path === '/declared-huge') return res.writeHead(200, { 'content-length': String(MAX_BYTES + 1) }).end();
       if (path === '/endless') {
         // No Content-Length: chunked, and more than the limit unless the client hangs up.
-        cutOff = { closed: false, sent: 0 };
+        cutOff = { sent: 0, closed: new Promise((resolve) => res.once('close', () => resolve())) };
         res.writeHead(200, { 'content-type': 'image/png' });
-        res.on('close', () => (cutOff.closed = true));
         const pump = () => {
           while (!res.destroyed && cutOff.sent < ENDLESS_BYTES) {
             cutOff.sent += 64 * 1024;
@@ -166,8 +166,8 @@ describe('RemoteMediaFetcher', () => {
   it('stops reading past MEDIA_MAX_BYTES, whether or not the size was announced', async () => {
     expect(await problemOf(`${origin.url}/declared-huge`)).toMatch(/^is larger than the 8 KB Herald accepts/);
     expect(await problemOf(`${origin.url}/endless`)).toMatch(/^is larger than the 8 KB Herald accepts/);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(cutOff.closed).toBe(true);
+    // The server sees the hang-up (or the test times out): the fetcher let go of the connection.
+    await cutOff.closed;
     expect(cutOff.sent).toBeLessThan(ENDLESS_BYTES);
   });
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { startS3Emulator, type S3Emulator } from '../../../../emulators/s3/s3-emulator.js';
 import { mediaStorageKey, MissingMediaError } from './media-storage.js';
 import { S3MediaStorage, type S3Settings } from './s3-media.storage.js';
-import { pngImage } from './testing/sample-images.js';
+import { pngImage } from '../../../../test/support/images.js';
 
 const BUCKET = 'herald-media';
 
