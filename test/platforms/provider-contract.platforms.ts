@@ -150,7 +150,7 @@ export const CONTRACT_PLATFORMS: ContractPlatform[] = [
         newAccount: async () => {
           const { handle, appPassword } = emulator.createAccount();
           // As the scheduler stores them: signed in, with a session.
-          const credentials = await provider.renewal.renew(
+          const credentials = await provider.renewal!.renew(
             provider.parseCredentials({ identifier: handle, appPassword }),
           );
           return { credentials, secret: appPassword };
