@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConsoleLogger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { AppConfig, CredentialsCipher, PostTargetRepository, type ClaimedTarget } from '@app/shared';
+import { CredentialsCipher, PostTargetRepository, type ClaimedTarget } from '@app/shared';
 import { AttemptRecorder } from '../../apps/worker/src/publish/attempt-recorder.js';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
 import { eventually, newAccount, newPost } from '../support/factories.js';
@@ -63,9 +63,7 @@ describe('how an attempt ends', () => {
 
     beforeAll(async () => {
       // The worker's providers without starting its queue consumer (never initialised).
-      worker = await Test.createTestingModule({ imports: [WorkerModule] })
-        .overrideProvider(AppConfig)
-        .useValue(testConfig(pipeline.environment))
+      worker = await Test.createTestingModule({ imports: [WorkerModule.forRoot(testConfig(pipeline.environment))] })
         .setLogger(new ConsoleLogger({ logLevels: ['error'] }))
         .compile();
       targets = worker.get(PostTargetRepository);
