@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { REQUEUE_LOCK_KEY } from '../../apps/scheduler/src/requeue/scheduler-lock.js';
@@ -9,6 +9,9 @@ import { freePort } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testConfig, testEnvironment } from '../support/test-environment.js';
 import { createTestRedis, type TestRedis } from '../support/test-redis.js';
+
+// Each wait below has a 30 s deadline (it only bounds how long a failure takes); the test's own limit is above it.
+jest.setTimeout(90_000);
 
 /** Nothing listens there: connections are refused at once. */
 const DEAD_REDIS_URL = 'redis://127.0.0.1:1';
@@ -134,7 +137,7 @@ describe('liveness of the worker and the scheduler', () => {
           const result = await health();
           return result.body.checks.requeue.lastProgressAt ? result : undefined;
         },
-        { timeoutMs: 5_000, what: 'a completed requeue pass' },
+        { timeoutMs: 30_000, what: 'a completed requeue pass' },
       );
       expect(afterPass).toEqual({
         status: 200,
@@ -156,7 +159,7 @@ describe('liveness of the worker and the scheduler', () => {
             const result = await health();
             return Date.parse(result.body.checks.requeue.lastProgressAt) > lockedAt ? result : undefined;
           },
-          { timeoutMs: 5_000, what: 'a tick that finds the lock taken' },
+          { timeoutMs: 30_000, what: 'a tick that finds the lock taken' },
         );
         expect(whileLocked.status).toBe(200);
       } finally {
@@ -179,7 +182,7 @@ describe('liveness of the worker and the scheduler', () => {
           const result = await health();
           return result.status === 503 ? result : undefined;
         },
-        { timeoutMs: 15_000, intervalMs: 250, what: 'the scheduler to report that it is stuck' },
+        { timeoutMs: 30_000, intervalMs: 250, what: 'the scheduler to report that it is stuck' },
       );
       expect(stuck.body).toEqual({
         status: 'error',

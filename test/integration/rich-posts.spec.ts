@@ -10,7 +10,7 @@ import { ApiClient } from '../support/api-client.js';
 import { eventually, newAccount } from '../support/factories.js';
 import { startBackend } from '../support/herald-apps.js';
 import { tinyJpeg } from '../support/images.js';
-import { isSettled, secondsFromNow, startPipeline, targetsOf, type Pipeline } from '../support/pipeline.js';
+import { secondsFromNow, startPipeline, targetsOf, waitUntilSettled, type Pipeline } from '../support/pipeline.js';
 import { testConfig } from '../support/test-environment.js';
 
 /** Threads, images (uploaded and remote), per-account text and content validation, through the X emulator. */
@@ -90,16 +90,6 @@ describe('rich posts: threads, media and per-account content on X', () => {
     return response.body;
   }
 
-  async function waitUntilSettled(postId: string, timeoutMs = 30_000) {
-    return eventually(
-      async () => {
-        const targets = await targetsOf(pipeline, postId);
-        return targets.every(isSettled) ? targets : undefined;
-      },
-      { timeoutMs, what: `post ${postId} to settle` },
-    );
-  }
-
   /** `POST /v1/media` as a client sends it: multipart/form-data, the image in the field `file`. */
   async function upload(bytes: Buffer, name = 'photo.jpg'): Promise<{ id: string; mimeType: string }> {
     const form = new FormData();
@@ -136,7 +126,7 @@ describe('rich posts: threads, media and per-account content on X', () => {
       });
       const post = await createPost({ content: parts[0], thread: parts.slice(1), accountIds: [account.id] });
 
-      const [failed] = await waitUntilSettled(post.id);
+      const [failed] = await waitUntilSettled(pipeline, post.id);
       const first = onlyTweetWith(parts[0]);
       expect(first.replyToId).toBeUndefined();
       expect(tweetsWith(parts[1])).toHaveLength(0);
@@ -197,7 +187,7 @@ describe('rich posts: threads, media and per-account content on X', () => {
       pipeline.emulator.failNext({ endpoint: 'createTweet', afterRecord: true, delayMs: 5_000 });
       const post = await createPost({ content: parts[0], thread: parts.slice(1), accountIds: [account.id] });
 
-      const [target] = await waitUntilSettled(post.id);
+      const [target] = await waitUntilSettled(pipeline, post.id);
       const first = onlyTweetWith(parts[0]);
       const second = onlyTweetWith(parts[1]);
       const third = onlyTweetWith(parts[2]);
@@ -237,7 +227,7 @@ describe('rich posts: threads, media and per-account content on X', () => {
       });
       expect(post.content).toBe(shared);
 
-      const targets = await waitUntilSettled(post.id);
+      const targets = await waitUntilSettled(pipeline, post.id);
       expect(targets.map((target) => target.status)).toEqual(['published', 'published']);
       const sharedTweet = onlyTweetWith(shared);
       const ownTweet = onlyTweetWith(own);
@@ -336,7 +326,7 @@ describe('rich posts: threads, media and per-account content on X', () => {
         );
         expect(stored).toEqual({ source_url: url, size_bytes: image.length, mime_type: 'image/jpeg' });
 
-        const [target] = await waitUntilSettled(post.id);
+        const [target] = await waitUntilSettled(pipeline, post.id);
         const tweet = onlyTweetWith(text);
         expect(target).toMatchObject({ status: 'published', platform_post_id: tweet.id });
         expect(tweet.media).toHaveLength(1);
@@ -451,7 +441,7 @@ describe('rich posts: threads, media and per-account content on X', () => {
       });
       await rm(join(mediaDir, uploaded.id.slice(0, 2)), { recursive: true, force: true });
 
-      const [target] = await waitUntilSettled(post.id);
+      const [target] = await waitUntilSettled(pipeline, post.id);
       expect(target.status).toBe('failed');
       expect(target.last_error).toMatch(
         /^An image of the post is missing from media storage .*; nothing was published$/,
@@ -474,7 +464,7 @@ describe('rich posts: threads, media and per-account content on X', () => {
       });
       expect(post.media).toEqual([{ mediaId: uploaded.id, altText: 'A single grey pixel' }]);
 
-      const [target] = await waitUntilSettled(post.id);
+      const [target] = await waitUntilSettled(pipeline, post.id);
       const tweet = onlyTweetWith(text);
       expect(target).toMatchObject({ status: 'published', attempts: 1, platform_post_id: tweet.id });
       expect(tweet.media).toHaveLength(1);

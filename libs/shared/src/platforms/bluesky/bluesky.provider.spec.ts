@@ -426,16 +426,19 @@ describe('BlueskyProvider with short-lived access tokens', () => {
 
   it('does not use a stored access token about to expire, and renews within its lifetime', async () => {
     const account = emulator.createAccount();
+    const before = Date.now();
     const stored = await provider.renewal.renew(
       provider.parseCredentials({ identifier: account.did, appPassword: account.appPassword }),
     );
+    const after = Date.now();
     emulator.requests.length = 0;
 
     await provider.publish(stored, textPost('with a fresh session'));
 
     expect(routesCalled(emulator)).toEqual(['createSession 200', 'createRecord 200']);
+    // Issued (in whole seconds) during renew() for 120 s; renewal comes after three quarters of that, at 90 s.
     const renewAt = provider.renewal.renewAt(stored)!.getTime();
-    expect(renewAt).toBeGreaterThan(Date.now() + 60_000);
-    expect(renewAt).toBeLessThan(Date.now() + 120_000);
+    expect(renewAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 90_000);
+    expect(renewAt).toBeLessThanOrEqual(after + 90_000);
   });
 });
