@@ -1,8 +1,9 @@
 import { type MediaServer, startMediaServer } from '../../emulators/meta-graph/media-server.js';
 import type { EmulatorEntry, RunningEmulator } from '../../emulators/registry.js';
+import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEY, testConfig } from '../support/test-environment.js';
 import type { PlatformFixture, RunningPlatform } from './platform-fixture.js';
 
-import { AppConfig, loadEnvironment, PLATFORMS, type PlatformProvider, type PublishRequest } from '@app/shared';
+import { type AppConfig, PLATFORMS, type PlatformProvider, type PublishRequest } from '@app/shared';
 
 /**
  * A platform's provider for the provider contract (provider-contract.spec.ts), built from the registries
@@ -53,17 +54,14 @@ export class ContractServers {
   }
 }
 
-function configFor(env: Record<string, string>): AppConfig {
-  return new AppConfig(
-    loadEnvironment({
-      ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
-      ADMIN_TOKEN: 'x'.repeat(20),
-      PLATFORM_TIMEOUT_MS: String(TIMEOUT_MS),
-      PUBLISH_LEASE_SECONDS: '10',
-      ...env,
-    }),
-  );
-}
+const configFor = (env: Record<string, string>): AppConfig =>
+  testConfig({
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    PLATFORM_TIMEOUT_MS: String(TIMEOUT_MS),
+    PUBLISH_LEASE_SECONDS: '10',
+    ...env,
+  });
 
 /** The platform's provider, built from its definition in the registry, as PlatformsModule builds it. */
 function providerFor(fixture: PlatformFixture<RunningEmulator>, env: Record<string, string>): AnyProvider {
