@@ -6,6 +6,8 @@ export const blueskyFixture: PlatformFixture<BlueskyEmulator> = {
   platform: 'bluesky',
   threads: true,
   imageRequired: false,
+  reportsRateLimitReset: true,
+  secretOf: (credentials) => String(credentials.appPassword),
   tooLongText: 'é'.repeat(301),
   env: (emulator) => ({
     BLUESKY_SERVICE_URL: emulator.url,
@@ -25,6 +27,7 @@ export const blueskyFixture: PlatformFixture<BlueskyEmulator> = {
         ...(post.value.reply ? { replyToId: post.value.reply.parent.uri } : {}),
       })),
     failNextPublish: (fault) => emulator.failNext({ ...fault, route: 'createRecord' }),
+    failNextCall: (fault) => emulator.failNext(fault),
     reset: () => emulator.reset(),
   }),
 };

@@ -6,6 +6,9 @@ export const discordFixture: PlatformFixture<DiscordEmulator> = {
   platform: 'discord',
   threads: false,
   imageRequired: false,
+  reportsRateLimitReset: true,
+  // The webhook's URL ends with its token.
+  secretOf: (credentials) => String(credentials.webhookUrl).split('/').at(-1) ?? '',
   tooLongText: 'x'.repeat(2001),
   env: (emulator) => ({
     DISCORD_API_BASE_URL: emulator.url,
@@ -18,6 +21,7 @@ export const discordFixture: PlatformFixture<DiscordEmulator> = {
     revoke: (credentials) => emulator.deleteWebhook(String(credentials.webhookUrl).split('/').at(-2) ?? ''),
     posts: () => emulator.messages.map(toEmulatedPost),
     failNextPublish: (fault) => emulator.failNext({ ...fault, route: 'executeWebhook' }),
+    failNextCall: (fault) => emulator.failNext(fault),
     reset: () => emulator.reset(),
   }),
 };

@@ -6,6 +6,8 @@ export const facebookFixture: PlatformFixture<MetaGraphEmulator> = {
   platform: 'facebook',
   threads: false,
   imageRequired: false,
+  reportsRateLimitReset: true,
+  secretOf: (credentials) => String(credentials.accessToken),
   tooLongText: 'x'.repeat(63_207),
   env: (emulator) => ({
     FACEBOOK_API_BASE_URL: emulator.url,
@@ -30,6 +32,7 @@ export const facebookFixture: PlatformFixture<MetaGraphEmulator> = {
       })),
     // Both edges that create Page posts (`/feed`, `/photos`) are this one route.
     failNextPublish: (fault) => emulator.failNext({ ...fault, route: 'pagePost' }),
+    failNextCall: (fault) => emulator.failNext(fault),
     reset: () => emulator.reset(),
   }),
 };

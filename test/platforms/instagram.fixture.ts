@@ -9,6 +9,8 @@ export const instagramFixture: PlatformFixture<MetaGraphEmulator> = {
   platform: 'instagram',
   threads: false,
   imageRequired: true,
+  reportsRateLimitReset: true,
+  secretOf: (credentials) => String(credentials.accessToken),
   tooLongText: 'x'.repeat(2_201),
   env: (emulator) => ({
     INSTAGRAM_API_BASE_URL: emulator.url,
@@ -33,6 +35,7 @@ export const instagramFixture: PlatformFixture<MetaGraphEmulator> = {
       })),
     // media_publish is the only call that turns a container into a post.
     failNextPublish: (fault) => emulator.failNext({ ...fault, route: 'igPublish' }),
+    failNextCall: (fault) => emulator.failNext(fault),
     reset: () => emulator.reset(),
   }),
 };

@@ -7,6 +7,8 @@ export const linkedinFixture: PlatformFixture<LinkedInEmulator> = {
   platform: 'linkedin',
   threads: false,
   imageRequired: false,
+  reportsRateLimitReset: false,
+  secretOf: (credentials) => String(credentials.accessToken),
   tooLongText: 'a'.repeat(3001),
 
   env: (emulator) => ({
@@ -38,6 +40,7 @@ export const linkedinFixture: PlatformFixture<LinkedInEmulator> = {
           media: post.images.map((image) => ({ altText: image.altText, sizeBytes: image.data.length })),
         })),
       failNextPublish: (fault) => emulator.failNext({ ...fault, route: 'createPost' }),
+      failNextCall: (fault) => emulator.failNext(fault),
       reset: () => emulator.reset(),
     };
   },

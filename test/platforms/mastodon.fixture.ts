@@ -6,6 +6,8 @@ export const mastodonFixture: PlatformFixture<MastodonEmulator> = {
   platform: 'mastodon',
   threads: true,
   imageRequired: false,
+  reportsRateLimitReset: true,
+  secretOf: (credentials) => String(credentials.accessToken),
   tooLongText: 'a'.repeat(501),
   // The instance URL comes with the credentials; Herald may only reach a loopback instance when allowed.
   env: () => ({ PRIVATE_NETWORK_ALLOWLIST: '127.0.0.1' }),
@@ -23,6 +25,7 @@ export const mastodonFixture: PlatformFixture<MastodonEmulator> = {
           ...(status.inReplyToId ? { replyToId: status.inReplyToId } : {}),
         })),
       failNextPublish: (fault) => emulator.failNext({ ...fault, route: 'createStatus' }),
+      failNextCall: (fault) => emulator.failNext(fault),
       reset: () => emulator.reset(),
     };
   },

@@ -11,7 +11,7 @@ export interface EmulatedPost {
   replyToId?: string;
 }
 
-/** A fault for the platform's publish call (the one that creates the post). */
+/** A fault for the emulator to answer with (see the kit's `EmulatorFault`). */
 export interface PublishFault {
   status?: number;
   count?: number;
@@ -32,6 +32,8 @@ export interface RunningPlatform {
   posts(): EmulatedPost[];
   /** Makes the next publish call(s) fail; 429 carries the platform's rate-limit headers. */
   failNextPublish(fault: PublishFault): void;
+  /** Makes the next call(s), whatever they are, fail (a 401 at sign-in as much as at publishing). */
+  failNextCall(fault: PublishFault): void;
   reset(): void;
 }
 
@@ -45,6 +47,10 @@ export interface PlatformFixture<Emulator> {
   threads: boolean;
   /** The platform needs an image on every post (Instagram). */
   imageRequired: boolean;
+  /** A 429 says when the limit lifts (in headers or body); LinkedIn's and Threads' do not. */
+  reportsRateLimitReset: boolean;
+  /** The part of `newCredentials()`'s credentials no error message may show. */
+  secretOf(credentials: Record<string, unknown>): string;
   /** A text that breaks the platform's length rule. */
   tooLongText: string;
   /** Environment variables that point Herald at `emulator` (its URL, and the OAuth app it knows). */

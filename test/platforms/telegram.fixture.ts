@@ -6,6 +6,9 @@ export const telegramFixture: PlatformFixture<TelegramEmulator> = {
   platform: 'telegram',
   threads: false,
   imageRequired: false,
+  reportsRateLimitReset: true,
+  // The bot's id before the colon is public; the part after it is the secret.
+  secretOf: (credentials) => String(credentials.botToken).split(':')[1],
   tooLongText: 'x'.repeat(4097),
   env: (emulator) => ({ TELEGRAM_API_BASE_URL: emulator.url }),
   attach(emulator) {
@@ -20,6 +23,7 @@ export const telegramFixture: PlatformFixture<TelegramEmulator> = {
       revoke: (credentials) => emulator.revokeToken(String(credentials.botToken)),
       posts: () => postsOf(emulator.messages),
       failNextPublish: (fault) => emulator.failNext({ ...fault, route: 'send' }),
+      failNextCall: (fault) => emulator.failNext(fault),
       reset: () => emulator.reset(),
     };
   },

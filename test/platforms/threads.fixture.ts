@@ -9,6 +9,8 @@ export const threadsFixture: PlatformFixture<ThreadsEmulator> = {
   platform: 'threads',
   threads: true,
   imageRequired: false,
+  reportsRateLimitReset: false,
+  secretOf: (credentials) => String(credentials.accessToken),
   // 126 emoji: 126 graphemes, but 504 of Threads' characters (an emoji counts its UTF-8 bytes).
   tooLongText: '😀'.repeat(126),
   env: (emulator) => ({
@@ -35,6 +37,7 @@ export const threadsFixture: PlatformFixture<ThreadsEmulator> = {
         })),
       // threads_publish is the call that makes the post appear (container creation only prepares it).
       failNextPublish: (fault) => emulator.failNext({ ...fault, route: 'publish' }),
+      failNextCall: (fault) => emulator.failNext(fault),
       reset: () => emulator.reset(),
     };
   },

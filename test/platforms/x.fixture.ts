@@ -6,6 +6,8 @@ export const xFixture: PlatformFixture<XEmulator> = {
   platform: 'x',
   threads: true,
   imageRequired: false,
+  reportsRateLimitReset: true,
+  secretOf: (credentials) => String(credentials.accessToken),
   tooLongText: '字'.repeat(141), // CJK counts 2: 282 weighted characters
   env: (emulator) => ({
     X_API_BASE_URL: emulator.url,
@@ -25,6 +27,7 @@ export const xFixture: PlatformFixture<XEmulator> = {
       revoke: (credentials) => emulator.revokeToken(String(credentials.accessToken)),
       posts: () => emulator.tweets.map(toEmulatedPost),
       failNextPublish: (fault) => emulator.failNext({ ...fault, endpoint: 'createTweet' }),
+      failNextCall: (fault) => emulator.failNext(fault),
       reset: () => emulator.reset(),
     };
   },
