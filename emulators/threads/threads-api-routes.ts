@@ -84,6 +84,7 @@ function readObject(state: ThreadsState, request: EmulatorRequest): Record<strin
   const container = state.containers.get(id);
   if (container?.userId === user.id) {
     const status = state.status(container);
+    container.heldForReads = Math.max(0, container.heldForReads - 1);
     return select(
       {
         id: () => container.id,
@@ -145,6 +146,7 @@ async function createContainer(state: ThreadsState, request: EmulatorRequest): P
     replyToId,
     createdAt: new Date(),
     readyAt: Date.now() + (mediaType === 'TEXT' ? 0 : state.processingMs),
+    heldForReads: state.takeContainerHold(),
     errorMessage: state.takeContainerFailure(),
     publishedAs: null,
   };

@@ -49,6 +49,8 @@ export interface ThreadsEmulator {
   failNextContainer(errorMessage: string): void;
   /** How long image and carousel containers stay IN_PROGRESS from now on. */
   setProcessingMs(ms: number): void;
+  /** The next container answers IN_PROGRESS to its first `statusReads` status reads, however slow the machine. */
+  holdNextContainer(statusReads: number): void;
   failNext(fault: EmulatorFault): void;
   setDelay(ms: number): void;
   /** Forgets requests, faults, posts, containers, codes and revocations; profiles and tokens stay. */
@@ -118,6 +120,7 @@ export async function startThreadsEmulator(options: ThreadsEmulatorOptions = {})
     signInAs,
     failNextContainer: (errorMessage) => state.failNextContainer(errorMessage),
     setProcessingMs: (ms) => (state.processingMs = Math.max(0, ms)),
+    holdNextContainer: (statusReads) => state.holdNextContainer(statusReads),
     failNext: (fault) => server.failNext(fault),
     setDelay: (ms) => server.setDelay(ms),
     reset: () => server.reset(),

@@ -50,6 +50,8 @@ export interface Container {
   createdAt: Date;
   /** Until then the container is IN_PROGRESS (Threads processes media asynchronously). */
   readyAt: number;
+  /** Status reads still answered IN_PROGRESS, whatever the time (see `holdNextContainer`). */
+  heldForReads: number;
   /** Set when processing fails: the container ends in ERROR with this `error_message`. */
   errorMessage: string | null;
   publishedAs: string | null;
@@ -97,6 +99,7 @@ export class ThreadsState {
   /** Who approves on the authorize page. */
   signedInUserId: string;
   private containerFailure: string | null = null;
+  private nextContainerHold = 0;
   private readonly nextUserId = numericIds(25_025_320_703_700_000n);
   readonly nextMediaId = numericIds(17_889_615_691_900_000n);
 
@@ -183,7 +186,7 @@ export class ThreadsState {
   status(container: Container): ContainerStatus {
     if (container.publishedAs) return 'PUBLISHED';
     if (Date.now() - container.createdAt.getTime() > CONTAINER_LIFETIME_MS) return 'EXPIRED';
-    if (Date.now() < container.readyAt) return 'IN_PROGRESS';
+    if (container.heldForReads > 0 || Date.now() < container.readyAt) return 'IN_PROGRESS';
     if (container.errorMessage) return 'ERROR';
     const children = container.children.map((id) => this.status(this.containers.get(id)!));
     if (children.includes('ERROR')) return 'ERROR';
@@ -194,6 +197,17 @@ export class ThreadsState {
   /** Makes the next container fail processing (ERROR with this `error_message`). */
   failNextContainer(errorMessage: string): void {
     this.containerFailure = errorMessage;
+  }
+
+  /** Keeps the next container IN_PROGRESS for this many status reads, however long they take. */
+  holdNextContainer(statusReads: number): void {
+    this.nextContainerHold = statusReads;
+  }
+
+  takeContainerHold(): number {
+    const hold = this.nextContainerHold;
+    this.nextContainerHold = 0;
+    return hold;
   }
 
   takeContainerFailure(): string | null {

@@ -102,8 +102,7 @@ describe('ThreadsProvider against the Threads emulator', () => {
     });
 
     it('publishes an image Threads pulls from its public URL, with its alt text, once processed', async () => {
-      // Long enough that the first status check finds the container IN_PROGRESS, even on a slow machine.
-      emulator.setProcessingMs(700);
+      emulator.holdNextContainer(2);
       const url = images.serve('/media/photo.png', PNG, 'image/png');
 
       const published = await provider.publish(alice, {
@@ -118,8 +117,8 @@ describe('ThreadsProvider against the Threads emulator', () => {
       expect(post.images[0]).toMatchObject({ url, mimeType: 'image/png', altText: 'A single white pixel' });
       expect(post.images[0].bytes.equals(PNG)).toBe(true);
       expect(images.requested).toContain('/media/photo.png');
-      // The container was IN_PROGRESS at first: the provider polled until FINISHED (status checks, then the permalink).
-      expect(routes().filter((route) => route === 'object').length).toBeGreaterThanOrEqual(3);
+      // Two IN_PROGRESS answers, then FINISHED, then the permalink: the provider polled until it was ready.
+      expect(routes().filter((route) => route === 'object')).toHaveLength(4);
       expect(emulator.requests.find((request) => request.route === 'publish')?.status).toBe(200);
     });
 
