@@ -74,8 +74,8 @@ describe('how an attempt ends', () => {
       await worker?.close();
     });
 
-    /** A claim of this worker, then a successor's claim of the same target (its lease having lapsed). */
-    async function claimThenLose(): Promise<{ claim: ClaimedTarget; accountId: string }> {
+    /** This worker's claim of a new target, made due now. */
+    async function claimNew(): Promise<{ claim: ClaimedTarget; accountId: string }> {
       const account = await newAccount(pipeline.workspace);
       const post = await newPost(pipeline.workspace, {
         publishAt: new Date(Date.now() + HOUR_MS),
@@ -85,8 +85,14 @@ describe('how an attempt ends', () => {
       await pipeline.sql.query(`UPDATE post_targets SET next_attempt_at = now() WHERE id = $1`, [id]);
       const claim = await targets.claim(id, 60);
       expect(claim).toMatchObject({ id, attempt: 1 });
-      await pipeline.sql.query(`UPDATE post_targets SET attempts = attempts + 1 WHERE id = $1`, [id]);
       return { claim: claim!, accountId: account.id };
+    }
+
+    /** A claim of this worker, then a successor's claim of the same target (its lease having lapsed). */
+    async function claimThenLose(): Promise<{ claim: ClaimedTarget; accountId: string }> {
+      const claimed = await claimNew();
+      await pipeline.sql.query(`UPDATE post_targets SET attempts = attempts + 1 WHERE id = $1`, [claimed.claim.id]);
+      return claimed;
     }
 
     async function stateOf(claim: ClaimedTarget) {
@@ -133,14 +139,7 @@ describe('how an attempt ends', () => {
     });
 
     it('while it holds the lease, records the outcome and the attempt', async () => {
-      const account = await newAccount(pipeline.workspace);
-      const post = await newPost(pipeline.workspace, {
-        publishAt: new Date(Date.now() + HOUR_MS),
-        accountIds: [account.id],
-      });
-      const [{ id }] = await targetsOf(pipeline, post.id);
-      await pipeline.sql.query(`UPDATE post_targets SET next_attempt_at = now() WHERE id = $1`, [id]);
-      const claim = (await targets.claim(id, 60))!;
+      const { claim, accountId } = await claimNew();
       const at = new Date(Date.now() + HOUR_MS);
       const end = {
         kind: 'retry',
@@ -158,7 +157,7 @@ describe('how an attempt ends', () => {
       });
       const [{ rate_limited_until }] = await pipeline.sql.query<{ rate_limited_until: Date }[]>(
         `SELECT rate_limited_until FROM social_accounts WHERE id = $1`,
-        [account.id],
+        [accountId],
       );
       expect(rate_limited_until.getTime()).toBe(at.getTime());
     });

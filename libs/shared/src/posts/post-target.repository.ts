@@ -45,22 +45,23 @@ const NO_CURSOR: DueCursor = { dueAt: new Date(0), id: '00000000-0000-0000-0000-
  * index `post_targets_due_idx` (whose WHERE is `awaitingAttempt`), so the scan never touches future
  * or settled targets. Exported so the plan test EXPLAINs exactly this.
  */
-export function dueTargetsQuery(limit: number, after: DueCursor = NO_CURSOR): SqlQuery {
-  return {
-    text: `SELECT id, status, next_attempt_at AS due_at FROM post_targets t
-            WHERE ${isDue('t')} AND (next_attempt_at, id) > ($1::timestamptz, $2::uuid)
-            ORDER BY next_attempt_at, id
-            LIMIT $3`,
-    values: [after.dueAt, after.id, limit],
-  };
-}
+export const dueTargetsQuery = (limit: number, after: DueCursor = NO_CURSOR): SqlQuery =>
+  keysetScan('next_attempt_at', isDue('t'), limit, after);
 
 /** Targets whose worker died mid-publish, through `post_targets_lease_idx` (WHERE `holdingLease`). */
-export function expiredLeasesQuery(limit: number, after: DueCursor = NO_CURSOR): SqlQuery {
+export const expiredLeasesQuery = (limit: number, after: DueCursor = NO_CURSOR): SqlQuery =>
+  keysetScan('lease_expires_at', leaseLapsed('t'), limit, after);
+
+function keysetScan(
+  column: 'next_attempt_at' | 'lease_expires_at',
+  condition: string,
+  limit: number,
+  after: DueCursor,
+): SqlQuery {
   return {
-    text: `SELECT id, status, lease_expires_at AS due_at FROM post_targets t
-            WHERE ${leaseLapsed('t')} AND (lease_expires_at, id) > ($1::timestamptz, $2::uuid)
-            ORDER BY lease_expires_at, id
+    text: `SELECT id, status, ${column} AS due_at FROM post_targets t
+            WHERE ${condition} AND (${column}, id) > ($1::timestamptz, $2::uuid)
+            ORDER BY ${column}, id
             LIMIT $3`,
     values: [after.dueAt, after.id, limit],
   };
