@@ -5,12 +5,13 @@
  * and the environment schema (libs/shared/src/config/environment.ts).
  */
 import { describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { Environment, loadEnvironment, PLATFORMS, variablesOf } from '@app/shared';
+import { DEMO_SECRETS, Environment, loadEnvironment, PLATFORMS, variablesOf } from '@app/shared';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string): string => readFileSync(`${ROOT}${path}`, 'utf8');
@@ -178,7 +179,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('yields a valid environment with only the secrets set, and refuses to start without them', () => {
-    const secrets = Object.fromEntries(SECRETS.map((name) => [name, envExample.values[name]]));
+    const secrets = {
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      ADMIN_TOKEN: randomBytes(24).toString('base64'),
+    };
     for (const app of APPS) {
       const environment: Record<string, string> = services[app].environment;
       const resolved = Object.fromEntries(
@@ -187,6 +191,16 @@ describe('docker-compose.yml', () => {
       expect(loadEnvironment(resolved)).toMatchObject({ NODE_ENV: 'production', REDIS_URL: 'redis://redis:6379' });
       expect(() => interpolate(environment.ENCRYPTION_KEY, {})).toThrow(/ENCRYPTION_KEY is required/);
     }
+  });
+
+  it('refuses to start with the demo secrets of .env.example, as copied by the deployment steps', () => {
+    const demo = Object.fromEntries(SECRETS.map((name) => [name, envExample.values[name]]));
+    const environment: Record<string, string> = services.backend.environment;
+    const resolved = Object.fromEntries(
+      Object.entries(environment).map(([name, value]) => [name, interpolate(String(value), demo)]),
+    );
+    expect(() => loadEnvironment(resolved)).toThrow(/- ENCRYPTION_KEY: is the public demo value/);
+    expect(() => loadEnvironment(resolved)).toThrow(/- ADMIN_TOKEN: is the public demo value/);
   });
 });
 
@@ -236,6 +250,13 @@ describe('.env.example', () => {
     for (const name of VARIABLES.filter((variable) => !SECRETS.includes(variable))) {
       expect([name, envExample.values[name]]).toEqual([name, DEFAULTS[name]]);
     }
+  });
+
+  it('has no secret value that production would not refuse', () => {
+    const secretValues = Object.entries(envExample.values).filter(
+      ([name, value]) => /(SECRET|TOKEN|KEY)$/.test(name) && value !== '',
+    );
+    expect(Object.fromEntries(secretValues)).toEqual(DEMO_SECRETS);
   });
 
   it('marks the demo secrets "change me" and says how to generate the key', () => {

@@ -4,6 +4,7 @@ export * from './accounts/social-account.js';
 export * from './config/app-config.js';
 export * from './config/config.module.js';
 export * from './config/environment.js';
+export * from './config/production-secrets.js';
 export * from './crypto/api-key.js';
 export * from './crypto/credentials-cipher.js';
 export * from './database/data-source-options.js';

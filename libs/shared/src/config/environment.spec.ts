@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AppConfig } from './app-config.js';
 import { InvalidEnvironmentError, loadEnvironment } from './environment.js';
+import { DEMO_SECRETS } from './production-secrets.js';
 
 const required = { ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'), ADMIN_TOKEN: 'a-long-admin-token' };
 
@@ -12,6 +13,40 @@ describe('loadEnvironment', () => {
     expect(config.platforms.x.apiBaseUrl).toBe('https://api.x.com');
     expect(config.redis).toMatchObject({ host: 'localhost', port: 6379, db: 0 });
     expect(config.encryptionKey).toHaveLength(32);
+  });
+
+  describe('in production', () => {
+    const production = { ...required, NODE_ENV: 'production' };
+
+    it.each([
+      [
+        'the demo ENCRYPTION_KEY',
+        { ENCRYPTION_KEY: DEMO_SECRETS.ENCRYPTION_KEY },
+        /- ENCRYPTION_KEY: is the public demo value/,
+      ],
+      ['the demo ADMIN_TOKEN', { ADMIN_TOKEN: DEMO_SECRETS.ADMIN_TOKEN }, /- ADMIN_TOKEN: is the public demo value/],
+      ['sixteen a', { ADMIN_TOKEN: 'a'.repeat(16) }, /- ADMIN_TOKEN: must have at least 8 distinct characters/],
+      [
+        'seven distinct characters',
+        { ADMIN_TOKEN: 'abcdefgabcdefgabcdefg' },
+        /- ADMIN_TOKEN: must have at least 8 distinct/,
+      ],
+      [
+        'fifteen characters',
+        { ADMIN_TOKEN: 'abcdefghijklmno' },
+        /- ADMIN_TOKEN: ADMIN_TOKEN must be at least 16 characters/,
+      ],
+    ])('refuses to start with %s, naming the variable', (_, secrets, problem) => {
+      expect(() => loadEnvironment({ ...production, ...secrets })).toThrow(problem);
+    });
+
+    it('starts with secrets of its own', () => {
+      expect(loadEnvironment({ ...production, ADMIN_TOKEN: 'k3Qv9-xZ27pLmW4s' }).NODE_ENV).toBe('production');
+    });
+
+    it('leaves the demo secrets to development and tests', () => {
+      expect(() => loadEnvironment({ ...DEMO_SECRETS, ADMIN_TOKEN: 'a'.repeat(16) })).not.toThrow();
+    });
   });
 
   it('accepts a 6-field cron with seconds', () => {

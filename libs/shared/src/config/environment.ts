@@ -16,6 +16,7 @@ import { CronTime } from 'cron';
 import { parseNetworkAllowlist } from '../net/network-allowlist.js';
 import { BASE_URL, type PlatformDefinition, readSettings } from '../platforms/platform-definition.js';
 import { PLATFORMS, type PlatformSettings } from '../platforms/platform.registry.js';
+import { productionSecretProblems } from './production-secrets.js';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -235,5 +236,6 @@ function crossFieldProblems(environment: Environment): string[] {
       'PUBLISH_LEASE_SECONDS: must be at least twice PLATFORM_TIMEOUT_MS, or a slow publish could be taken over',
     );
   }
+  if (environment.NODE_ENV === 'production') problems.push(...productionSecretProblems({ ...environment }));
   return problems;
 }
