@@ -31,6 +31,12 @@ describe('CredentialsCipher', () => {
     expect(() => cipher.decrypt([version, iv, tag, flipped.toString('base64url')].join('.'))).toThrow(DecryptionError);
   });
 
+  it.each([4, 12, 15])('rejects a tag cut to %i bytes, though it is a prefix of the right one', (length) => {
+    const [version, iv, tag, body] = cipher.encrypt({ accessToken: 'x' }).split('.');
+    const truncated = Buffer.from(tag, 'base64url').subarray(0, length).toString('base64url');
+    expect(() => cipher.decrypt([version, iv, truncated, body].join('.'))).toThrow(DecryptionError);
+  });
+
   it('rejects another key, naming ENCRYPTION_KEY', () => {
     const decrypt = () => cipherWithKey(8).decrypt(cipher.encrypt({ accessToken: 'secret-token' }));
     expect(decrypt).toThrow(DecryptionError);
