@@ -55,6 +55,16 @@ describe('REST API', () => {
       });
     });
 
+    it('sends security headers and does not name its framework, on answers and refusals alike', async () => {
+      for (const response of [await acme.api.get('/v1/accounts'), await api.get('/v1/posts')]) {
+        expect(response.headers.get('x-powered-by')).toBeNull();
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+        expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+        expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+      }
+    });
+
     it('answers 401 on every /v1 route without a valid API key', async () => {
       for (const [method, path] of [
         ['GET', '/v1/posts'],
