@@ -1,6 +1,6 @@
 import { ConsoleLogger, type INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { BackendModule } from '../../apps/backend/src/backend.module.js';
 import { configureBackend } from '../../apps/backend/src/backend.setup.js';
 import { SchedulerModule } from '../../apps/scheduler/src/scheduler.module.js';
@@ -13,9 +13,15 @@ export interface RunningBackend {
   close(): Promise<void>;
 }
 
-/** The real backend module, in this test's process, on its configured port (0: a free one). */
-export async function startBackend(config: AppConfig): Promise<RunningBackend> {
-  const moduleRef = await Test.createTestingModule({ imports: [BackendModule.forRoot(config)] }).compile();
+/**
+ * The real backend module, in this test's process, on its configured port (0: a free one).
+ * `customize` may replace a provider that is not a real component, such as the clock.
+ */
+export async function startBackend(
+  config: AppConfig,
+  customize: (builder: TestingModuleBuilder) => TestingModuleBuilder = (builder) => builder,
+): Promise<RunningBackend> {
+  const moduleRef = await customize(Test.createTestingModule({ imports: [BackendModule.forRoot(config)] })).compile();
   const app = configureBackend(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
   await app.listen(config.port, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { Clock } from './clock.js';
 import { ConnectController } from './connect.controller.js';
 import { ConnectService } from './connect.service.js';
+import { OAuthStateUseRepository } from './oauth-state-use.repository.js';
 import { OAuthStateCodec } from './oauth-state.js';
 
 @Module({
   controllers: [ConnectController],
-  providers: [ConnectService, OAuthStateCodec],
+  providers: [ConnectService, OAuthStateCodec, OAuthStateUseRepository, Clock],
 })
 export class ConnectModule {}

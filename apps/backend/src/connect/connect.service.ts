@@ -29,7 +29,7 @@ export interface ConnectCallback {
 }
 
 /**
- * OAuth 2.0 connections: sends people to the platform's authorize page (PKCE, sealed expiring state),
+ * OAuth 2.0 connections: sends people to the platform's authorize page (PKCE, sealed expiring single-use state),
  * then exchanges the code and stores the accounts it gives access to, encrypted. Connecting an
  * account that exists already renews its credentials and makes it active again.
  */
@@ -63,7 +63,7 @@ export class ConnectService {
     if (!callback.code || !callback.state) {
       throw DomainError.validation([{ field: 'code', message: 'the callback needs code and state' }]);
     }
-    const state = this.states.open(callback.state, name);
+    const state = await this.states.use(callback.state, name);
     let connected: ConnectedAccount<unknown>[];
     try {
       connected = await oauth.exchangeCode({

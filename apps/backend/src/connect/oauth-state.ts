@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { CredentialsCipher, DomainError, type PlatformName } from '@app/shared';
+import { Clock } from './clock.js';
+import { OAuthStateUseRepository } from './oauth-state-use.repository.js';
 
 /** How long a person has to approve access on the platform. */
 const STATE_LIFETIME_MS = 10 * 60 * 1000;
 
 /** What the OAuth `state` carries through the platform's authorize page, sealed. */
 export interface ConnectState {
+  /** Recorded when the state is used, so it connects accounts once. */
+  id: string;
   workspaceId: string;
   platform: PlatformName;
   codeVerifier: string;
@@ -15,17 +19,22 @@ export interface ConnectState {
 
 /**
  * The `state` of an OAuth connection: AES-256-GCM sealed (so it is signed, and the PKCE verifier
- * inside stays secret), and expiring. It is the only thing tying the callback to a workspace.
+ * inside stays secret), expiring and single use. It is the only thing tying the callback to a workspace:
+ * the accounts are connected to the workspace sealed inside, whoever sends the callback.
  */
 @Injectable()
 export class OAuthStateCodec {
-  constructor(private readonly cipher: CredentialsCipher) {}
+  constructor(
+    private readonly cipher: CredentialsCipher,
+    private readonly uses: OAuthStateUseRepository,
+    private readonly clock: Clock,
+  ) {}
 
   /** A fresh PKCE pair and the state that remembers its verifier. */
   issue(workspaceId: string, platform: PlatformName): { state: string; codeChallenge: string; expiresAt: Date } {
     const codeVerifier = randomBytes(48).toString('base64url');
-    const expiresAt = Date.now() + STATE_LIFETIME_MS;
-    const sealed: ConnectState = { workspaceId, platform, codeVerifier, expiresAt };
+    const expiresAt = this.clock.now() + STATE_LIFETIME_MS;
+    const sealed: ConnectState = { id: randomUUID(), workspaceId, platform, codeVerifier, expiresAt };
     return {
       state: Buffer.from(this.cipher.encrypt(sealed)).toString('base64url'),
       codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'),
@@ -33,18 +42,30 @@ export class OAuthStateCodec {
     };
   }
 
-  /** The state's contents; a 400 when it was tampered with, is for another platform, or expired. */
-  open(state: string, platform: PlatformName): ConnectState {
+  /**
+   * The state's contents, spent: a 400 when it was tampered with, is for another platform, expired, or
+   * was used already. Spent before the code is exchanged, so two callbacks racing with one state
+   * cannot both connect.
+   */
+  async use(state: string, platform: PlatformName): Promise<ConnectState> {
     let opened: ConnectState;
     try {
       opened = this.cipher.decrypt(Buffer.from(state, 'base64url').toString()) as ConnectState;
     } catch {
       throw invalidState('it is not one Herald issued');
     }
+    // States sealed before they carried an id (all expired by now) cannot be spent once: refused.
+    if (typeof opened.id !== 'string') throw invalidState('it is not one Herald issued');
     if (opened.platform !== platform) throw invalidState(`it was issued for ${opened.platform}`);
-    if (opened.expiresAt < Date.now()) throw invalidState('it expired; start again with GET /v1/connect/:platform');
+    const now = this.clock.now();
+    if (opened.expiresAt < now) throw invalidState(`it expired; ${START_AGAIN}`);
+    if (!(await this.uses.markUsed(opened.id, new Date(opened.expiresAt), new Date(now)))) {
+      throw invalidState(`it was used already; ${START_AGAIN}`);
+    }
     return opened;
   }
 }
+
+const START_AGAIN = 'start again with GET /v1/connect/:platform';
 
 const invalidState = (why: string) => DomainError.validation([{ field: 'state', message: `is not valid: ${why}` }]);
