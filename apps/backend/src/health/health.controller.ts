@@ -3,6 +3,15 @@ import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } fr
 import { DomainError } from '@app/shared';
 import { RedisHealthIndicator } from './redis.health.js';
 
+/**
+ * What the 503 says of each dependency: fixed words, never the driver's error, which can carry
+ * internal addresses, user names and database names.
+ */
+const DOWN_MESSAGES: Record<string, string> = {
+  postgres: 'the database (PostgreSQL) does not answer',
+  redis: 'the queue (Redis) does not answer',
+};
+
 @Controller('health')
 export class HealthController {
   constructor(
@@ -31,10 +40,7 @@ export class HealthController {
       throw new DomainError(
         'DEPENDENCY_UNAVAILABLE',
         `Not ready: ${Object.keys(down).join(', ')} unavailable`,
-        Object.entries(down).map(([field, result]) => {
-          const { message } = result as { message?: unknown };
-          return { field, message: typeof message === 'string' ? message : 'down' };
-        }),
+        Object.keys(down).map((field) => ({ field, message: DOWN_MESSAGES[field] ?? 'does not answer' })),
       );
     }
   }

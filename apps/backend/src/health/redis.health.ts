@@ -14,8 +14,8 @@ export class RedisHealthIndicator {
     try {
       await this.queue.checkReachable();
       return indicator.up();
-    } catch (error) {
-      return indicator.down({ message: (error as Error).message });
+    } catch {
+      return indicator.down();
     }
   }
 }
