@@ -125,10 +125,11 @@ describe('hostile input is refused with a 400 or 413 that names the field, and w
       expect(response.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'accountIds' })]));
     });
 
-    it('answers malformed JSON with a JSON 400', async () => {
+    it('answers malformed JSON with a 400 naming body', async () => {
       const response = await writesNothing(() => acme.api.post('/v1/posts', '{"content": "x",'));
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(response.body.details).toEqual([{ field: 'body', message: expect.stringMatching(/^is not valid JSON/) }]);
     });
   });
 
