@@ -48,6 +48,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return body(STATUS_BY_CODE[exception.code], exception.message, exception.details);
     }
     if (exception instanceof HttpException) {
+      if (isMalformedJson(exception)) {
+        return body(HttpStatus.BAD_REQUEST, 'The body is not valid JSON', [
+          { field: 'body', message: `is not valid JSON: ${exception.message}` },
+        ]);
+      }
       return body(exception.getStatus(), httpExceptionMessage(exception));
     }
     const requestId = requestIdOf(request);
@@ -72,6 +77,11 @@ function httpExceptionMessage(exception: HttpException): string {
   if (typeof response === 'string') return response;
   const message = (response as { message?: unknown }).message;
   return Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
+}
+
+/** body-parser's refusal of a JSON body it could not parse, which Nest wraps in a BadRequestException. */
+function isMalformedJson(exception: HttpException): boolean {
+  return (exception.cause as { type?: unknown } | undefined)?.type === 'entity.parse.failed';
 }
 
 function isDatabaseDown(exception: unknown): boolean {

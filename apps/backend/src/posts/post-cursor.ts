@@ -1,4 +1,5 @@
 import { DomainError } from '@app/shared';
+import { isUUID } from 'class-validator';
 
 export interface PostCursor {
   createdAt: Date;
@@ -14,7 +15,7 @@ export function decodePostCursor(value: string): PostCursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as [string, string];
     const date = new Date(createdAt);
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(date.getTime())) throw new Error();
+    if (typeof id !== 'string' || !isUUID(id) || Number.isNaN(date.getTime())) throw new Error();
     return { createdAt: date, id };
   } catch {
     throw DomainError.validation([{ field: 'cursor', message: 'cursor is not one this API returned' }]);

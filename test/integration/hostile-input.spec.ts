@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { startXEmulator, type XEmulator } from '../../emulators/x/x-emulator.js';
+import { ApiClient } from '../support/api-client.js';
+import { newAccount, newWorkspace, type TestWorkspace } from '../support/factories.js';
+import { startBackend, type RunningBackend } from '../support/herald-apps.js';
+import { pngImage } from '../support/images.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { testConfig, testEnvironment, TEST_ADMIN_TOKEN } from '../support/test-environment.js';
+import { createTestRedis, type TestRedis } from '../support/test-redis.js';
+
+const NUL = '\u0000';
+const inOneHour = () => new Date(Date.now() + 3_600_000).toISOString();
+
+/** `[[[…]]]` nested `depth` levels, as raw JSON text. */
+const nestedArrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+describe('hostile input is refused with a 400 or 413 that names the field, and writes nothing', () => {
+  let database: TestDatabase;
+  let redis: TestRedis;
+  let backend: RunningBackend;
+  let sql: DataSource;
+  let emulator: XEmulator;
+  let api: ApiClient;
+  let acme: TestWorkspace;
+  let account: { id: string };
+
+  /** Rows in every table: a refused request must leave all of them as they were. */
+  async function rowCounts(): Promise<Record<string, number>> {
+    const tables: { table_name: string }[] = await sql.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
+    const counts: Record<string, number> = {};
+    for (const { table_name } of tables) {
+      const [{ count }] = await sql.query(`SELECT count(*)::int AS count FROM "${table_name}"`);
+      counts[table_name] = count;
+    }
+    return counts;
+  }
+
+  /** Runs `send`, and requires that no table gained or lost a row. */
+  async function writesNothing<T>(send: () => Promise<T>): Promise<T> {
+    const before = await rowCounts();
+    const result = await send();
+    expect(await rowCounts()).toEqual(before);
+    return result;
+  }
+
+  const validPost = () => ({ content: 'Hello', accountIds: [account.id], publishAt: inOneHour() });
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    redis = await createTestRedis();
+    emulator = await startXEmulator();
+    backend = await startBackend(
+      testConfig(testEnvironment({ databaseUrl: database.url, queuePrefix: redis.prefix, xApiBaseUrl: emulator.url })),
+    );
+    sql = await new DataSource({ type: 'postgres', url: database.url }).initialize();
+    api = new ApiClient(backend.url);
+    acme = await newWorkspace(api);
+    account = await newAccount(acme);
+  });
+
+  afterAll(async () => {
+    await sql?.destroy();
+    await backend?.close();
+    await emulator?.close();
+    await redis?.close();
+    await database?.drop();
+  });
+
+  describe('NUL characters, which PostgreSQL cannot store in text', () => {
+    it.each([
+      ['content', () => ({ ...validPost(), content: `Hello${NUL}` })],
+      ['thread.1', () => ({ ...validPost(), thread: ['fine', `bad${NUL}`] })],
+      ['targets.0.content', () => ({ ...validPost(), targets: [{ accountId: account.id, content: `x${NUL}y` }] })],
+      ['media.0.altText', () => ({ ...validPost(), media: [{ url: 'https://example.com/a.png', altText: NUL }] })],
+    ])('in a post: 400 naming %s', async (field, post) => {
+      const response = await writesNothing(() => acme.api.post('/v1/posts', post()));
+      expect(response.status).toBe(400);
+      expect(response.body.details).toEqual([{ field, message: 'must not contain NUL characters' }]);
+    });
+
+    it('in a field name: 400 naming it', async () => {
+      const response = await writesNothing(() => acme.api.post('/v1/posts', { ...validPost(), [`con${NUL}`]: 'x' }));
+      expect(response.status).toBe(400);
+      expect(response.body.details).toEqual([
+        { field: `con${NUL}`, message: 'field names must not contain NUL characters' },
+      ]);
+    });
+
+    it('in an account name, or a workspace name: 400 naming name', async () => {
+      const accountResponse = await writesNothing(() =>
+        acme.api.post('/v1/accounts', { platform: 'x', name: `@bad${NUL}`, credentials: { accessToken: 't' } }),
+      );
+      const workspaceResponse = await writesNothing(() =>
+        api.as(TEST_ADMIN_TOKEN).post('/v1/workspaces', { name: `Globex${NUL}` }),
+      );
+      for (const response of [accountResponse, workspaceResponse]) {
+        expect(response.status).toBe(400);
+        expect(response.body.details).toEqual([{ field: 'name', message: 'must not contain NUL characters' }]);
+      }
+    });
+
+    it('in a query string: 400 naming the parameter', async () => {
+      const response = await acme.api.get('/v1/posts?status=queued%00');
+      expect(response.status).toBe(400);
+      expect(response.body.details).toEqual([{ field: 'status', message: 'must not contain NUL characters' }]);
+    });
+  });
+
+  describe('deep or malformed JSON', () => {
+    it('refuses a body nested deeper than 32 levels with a 400, before validating it', async () => {
+      const deep = `{"content":"x","accountIds":["${account.id}"],"thread":${nestedArrays(200_000)}}`;
+      const response = await writesNothing(() => acme.api.post('/v1/posts', deep));
+      expect(response.status).toBe(400);
+      expect(response.body.details).toEqual([
+        { field: `thread${'.0'.repeat(31)}`, message: 'is nested deeper than 32 levels' },
+      ]);
+    });
+
+    it('still takes a body at the depth limit to validation, which words its own problem', async () => {
+      const response = await acme.api.post('/v1/posts', `{"content":"x","accountIds":${nestedArrays(31)}}`);
+      expect(response.status).toBe(400);
+      expect(response.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'accountIds' })]));
+    });
+
+    it('answers malformed JSON with a 400 naming body', async () => {
+      const response = await writesNothing(() => acme.api.post('/v1/posts', '{"content": "x",'));
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(response.body.details).toEqual([{ field: 'body', message: expect.stringMatching(/^is not valid JSON/) }]);
+    });
+  });
+
+  describe('page cursors', () => {
+    it.each([
+      ['whose id is 36 dashes', Buffer.from(JSON.stringify([new Date().toISOString(), '-'.repeat(36)]))],
+      ['that is not JSON', Buffer.from('not json')],
+      ['whose date is not a date', Buffer.from(JSON.stringify(['yesterday', '6f1c2b36-95b4-4c36-9c8b-0c3f3f0d7a11']))],
+    ])('refuses a cursor %s with a 400 naming cursor', async (_, cursor) => {
+      const response = await acme.api.get(`/v1/posts?cursor=${cursor.toString('base64url')}`);
+      expect(response.status).toBe(400);
+      expect(response.body.details).toEqual([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
+    });
+  });
+
+  describe('multipart uploads', () => {
+    async function upload(form: FormData | { body: string; contentType: string }) {
+      const response = await fetch(`${backend.url}/v1/media`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${acme.apiKey}`,
+          ...(form instanceof FormData ? {} : { 'content-type': form.contentType }),
+        },
+        body: form instanceof FormData ? form : form.body,
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    }
+    const withImage = () => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(pngImage(2, 2))], { type: 'image/png' }), 'a.png');
+      return form;
+    };
+
+    it('refuses a text field larger than 1 KB with a 413 naming it', async () => {
+      const form = new FormData();
+      form.append('note', 'x'.repeat(1024 * 1024));
+      form.append('file', new Blob([new Uint8Array(pngImage(2, 2))], { type: 'image/png' }), 'a.png');
+      const response = await writesNothing(() => upload(form));
+      expect(response.status).toBe(413);
+      expect(response.body.message).toMatch(/^note: /);
+    });
+
+    it('refuses more than 4 text fields with a 413', async () => {
+      const form = withImage();
+      for (let i = 0; i < 30; i++) form.append(`field${i}`, 'x');
+      const response = await writesNothing(() => upload(form));
+      expect(response.status).toBe(413);
+      expect(response.body.message).toMatch(/at most 4 small text fields/);
+    });
+
+    it('still takes an image with a few small text fields', async () => {
+      const form = withImage();
+      form.append('note', 'a caption');
+      expect((await upload(form)).status).toBe(201);
+    });
+
+    it('refuses a body that is not well-formed multipart with a 400 naming body', async () => {
+      const response = await writesNothing(() =>
+        upload({
+          contentType: 'multipart/form-data; boundary=XYZ',
+          body: '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\nunterminated',
+        }),
+      );
+      expect(response.status).toBe(400);
+      expect(response.body.details).toEqual([{ field: 'body', message: 'is not well-formed multipart/form-data' }]);
+    });
+  });
+});
