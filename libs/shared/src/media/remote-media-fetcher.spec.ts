@@ -129,6 +129,22 @@ describe('RemoteMediaFetcher', () => {
     }
   });
 
+  it('ignores proxy variables: the guard checks the target, not an allowed proxy', async () => {
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+    // The allowed origin as proxy: through it, a request for the private host would pass the guard.
+    process.env.HTTP_PROXY = origin.url;
+    process.env.NO_PROXY = '';
+    try {
+      expect(await problemOf(`${privateHost.url}/image.png`)).toMatch(/SSRF protection/);
+      expect(origin.requests.filter((url) => url.includes(privateHost.url))).toEqual([]);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('checks every redirect hop: an allowed host cannot lead to a private one', async () => {
     expect(await problemOf(`${origin.url}/to-private`)).toBe(
       'redirects to a private or reserved network address, which Herald does not fetch (SSRF protection)',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { guardedAgents, trustedAgents } from '../../net/outbound-agents.js';
 import {
   classifyHttpError,
@@ -19,7 +20,8 @@ const dialect: HttpErrorDialect = {
 function startServer(): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     if (req.url === '/slow') return void setTimeout(() => res.end('{}'), 2_000);
-    const status = Number(req.url?.split('/')[2] ?? 200);
+    if (req.url === '/internal') return void res.writeHead(400, { 'content-type': 'text/plain' }).end('db-admin page');
+    const status = Number(new URL(req.url ?? '/', 'http://server').pathname.split('/')[2] ?? 200);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (status === 429) headers['retry-after'] = '30';
     const body = status === 422 ? 'Duplicate post' : status === 401 ? 'The access token is invalid' : 'nope';
@@ -79,13 +81,71 @@ describe('classifyHttpError over real HTTP calls', () => {
     expect(classifyHttpError(error, dialect)).toMatchObject({ kind: 'retryable' });
   });
 
-  it('refuses loopback addresses through guarded agents unless allowed (SSRF)', async () => {
-    expect(await failureOf('/status/200', guardedAgents([]))).toMatchObject({
+  it('refuses loopback addresses through guarded agents unless allowed (SSRF), without naming the address', async () => {
+    const client = createPlatformHttp({ baseURL: base, timeoutMs: 500, agents: guardedAgents([]) });
+    const error = await client.get('/status/200').catch((caught: unknown) => caught);
+    expect(inspect(error)).not.toContain('127.0.0.1');
+    expect(classifyHttpError(error, dialect)).toEqual({
       kind: 'permanent',
-      message: expect.stringMatching(/not allowed/),
+      message: 'Example: address not allowed (a private or reserved network address; SSRF protection)',
     });
     const allowed = createPlatformHttp({ baseURL: base, timeoutMs: 500, agents: guardedAgents(['127.0.0.1']) });
     expect((await allowed.get('/status/200')).status).toBe(200);
+  });
+
+  it('quotes no plain-text body from a host a user chose (it may be an internal service)', async () => {
+    expect((await failureOf('/internal')).message).toContain('db-admin page');
+    const client = createPlatformHttp({ baseURL: base, timeoutMs: 500, agents: guardedAgents(['127.0.0.1']) });
+    const error = await client.get('/internal').catch((caught: unknown) => caught);
+    expect(classifyHttpError(error, { ...dialect, hostChosenByUser: true })).toEqual({
+      kind: 'permanent',
+      statusCode: 400,
+      message: 'Example rejected the request (400)',
+    });
+  });
+
+  it('keeps headers, query secrets and request bodies out of the errors it throws', async () => {
+    const client = createPlatformHttp({ baseURL: base, timeoutMs: 500, agents: trustedAgents() });
+    const error = await client
+      .post(
+        '/status/400?access_token=SECRET-1&client_secret=SECRET-2&limit=5',
+        { client_secret: 'SECRET-3' },
+        { headers: { Authorization: 'Bearer SECRET-4' }, params: { fb_exchange_token: 'SECRET-5', page: 2 } },
+      )
+      .catch((caught: unknown) => caught);
+    const serialised = [inspect(error, { depth: 20 }), JSON.stringify(error)].join('\n');
+    expect(serialised).not.toMatch(/SECRET/);
+    expect(serialised).toContain('limit=5');
+    expect(classifyHttpError(error, dialect)).toMatchObject({ kind: 'permanent', statusCode: 400 });
+  });
+});
+
+describe('guarded clients and proxy variables', () => {
+  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+  let server: http.Server;
+  let base: string;
+  beforeAll(async () => {
+    server = await startServer();
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // A proxy nobody listens on: a client that used it could not reach anything.
+    process.env.HTTP_PROXY = 'http://127.0.0.1:9';
+    process.env.NO_PROXY = '';
+  });
+  afterAll(async () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('connect to the target itself, so the guard checks the target and not a proxy', async () => {
+    const trusted = createPlatformHttp({ baseURL: base, timeoutMs: 500, agents: trustedAgents() });
+    await expect(trusted.get('/status/200')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    const allowed = createPlatformHttp({ baseURL: base, timeoutMs: 500, agents: guardedAgents(['127.0.0.1']) });
+    expect((await allowed.get('/status/200')).status).toBe(200);
+    const guarded = createPlatformHttp({ baseURL: base, timeoutMs: 500, agents: guardedAgents([]) });
+    await expect(guarded.get('/status/200')).rejects.toThrow('address not allowed');
   });
 });
 

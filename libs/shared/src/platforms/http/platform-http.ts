@@ -1,15 +1,19 @@
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import type { OutboundAgents } from '../../net/outbound-agents.js';
-import { isBlockedAddress } from '../../net/outbound-agents.js';
+import { AddressNotAllowedError, isBlockedAddress } from '../../net/outbound-agents.js';
 import type { PublishFailure } from '../platform-provider.js';
 
 const MAX_DETAIL_LENGTH = 300;
+const ADDRESS_NOT_ALLOWED = 'address not allowed (a private or reserved network address; SSRF protection)';
 /** Network errors raised before a request could be sent: the platform never saw it, so resending is safe. */
 const NOT_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|CERT_|certificate|self[- ]signed/i;
 
+/** Query parameters and fields that carry credentials (access_token, client_secret, fb_exchange_token, code...). */
+const SECRET_NAME = /token|secret|password|code|signature|key/i;
+
 /**
- * An axios client for one platform: its timeout, its agents, no automatic redirects to other hosts,
- * and errors safe to log (see {@link keepTokensOutOfErrors}).
+ * An axios client for one platform: its timeout, its agents (and no proxy when they are guarded), no
+ * automatic redirects to other hosts, and errors safe to log (see {@link keepSecretsOutOfErrors}).
  */
 export function createPlatformHttp(options: {
   baseURL?: string;
@@ -24,29 +28,58 @@ export function createPlatformHttp(options: {
     maxRedirects: 0,
     maxBodyLength: 100 * 1024 * 1024,
     maxContentLength: 10 * 1024 * 1024,
+    ...(options.agents.direct ? { proxy: false as const } : {}),
   });
-  keepTokensOutOfErrors(http);
+  keepSecretsOutOfErrors(http);
   return http;
 }
 
 /**
- * Some platforms put tokens in the request URL (Telegram's bot token, Discord's webhook token, Graph's
- * access_token), and an axios error holds that URL in its config and in every ClientRequest it reaches
- * (its own, and those its agents hold). So the URL is redacted and the requests and agents are dropped.
+ * Every error leaving a client is safe to log or serialise. Tokens travel in headers (Authorization),
+ * in URLs (Telegram's bot token, Discord's webhook token, Graph's access_token) and in bodies (OAuth
+ * client secrets), and an axios error holds all of them in its config and in every ClientRequest it
+ * reaches (its own, and those its agents hold). So the config keeps only the method and the redacted
+ * URL, and the requests are dropped; the response's status, headers and body stay for classification.
+ * A guard refusal becomes an {@link AddressNotAllowedError}, whose message has no address.
  */
-function keepTokensOutOfErrors(http: AxiosInstance): void {
+function keepSecretsOutOfErrors(http: AxiosInstance): void {
   http.interceptors.response.use(undefined, (error: unknown) => {
-    if (axios.isAxiosError(error)) {
-      if (error.config) {
-        if (error.config.url) error.config.url = redact(error.config.url);
-        delete error.config.httpAgent;
-        delete error.config.httpsAgent;
-      }
-      delete error.request;
-      if (error.response) delete error.response.request;
-    }
+    if (!axios.isAxiosError(error)) throw error;
+    if (isBlockedAddress(error) || isBlockedAddress(error.cause)) throw new AddressNotAllowedError();
+    sanitise(error);
     throw error;
   });
+}
+
+function sanitise(error: AxiosError): void {
+  const config = error.config && safeConfig(error.config);
+  error.config = config;
+  delete error.request;
+  if (error.response) {
+    delete error.response.request;
+    if (config) error.response.config = config;
+  }
+}
+
+function safeConfig(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+  const params = config.params as Record<string, unknown> | undefined;
+  return {
+    method: config.method,
+    baseURL: config.baseURL && redactQuerySecrets(config.baseURL),
+    url: config.url && redactQuerySecrets(redact(config.url)),
+    params:
+      params && typeof params === 'object'
+        ? Object.fromEntries(
+            Object.entries(params).map(([name, value]) => [name, SECRET_NAME.test(name) ? '[redacted]' : value]),
+          )
+        : undefined,
+  } as InternalAxiosRequestConfig;
+}
+
+function redactQuerySecrets(url: string): string {
+  return url.replace(/([?&][^=&#]*=)([^&#]*)/g, (whole: string, name: string) =>
+    SECRET_NAME.test(name) ? `${name}[redacted]` : whole,
+  );
 }
 
 /** How a platform's error answers read; everything else (timeouts, 5xx, 429) is common to all. */
@@ -59,6 +92,11 @@ export interface HttpErrorDialect {
   isDuplicate?(status: number, detail: string | undefined, data: unknown): boolean;
   /** The answer means the credentials are revoked or invalid (default: status 401). */
   rejectsCredentials?(status: number, detail: string | undefined, data: unknown): boolean;
+  /**
+   * The host is one a user typed (a Mastodon instance): only the dialect's own fields are quoted, never a
+   * plain-text body, which may be the answer of any service inside Herald's network.
+   */
+  hostChosenByUser?: boolean;
   /** A rate limit reported other than by status 429 (Facebook's error codes 4, 17, 32, 613). */
   isRateLimited?(status: number, data: unknown): boolean;
   /** When the body says when to come back (Telegram's parameters.retry_after). */
@@ -74,9 +112,7 @@ export interface HttpErrorDialect {
  */
 export function classifyHttpError(error: unknown, dialect: HttpErrorDialect, now: number = Date.now()): PublishFailure {
   const platform = dialect.platform;
-  if (isBlockedAddress(error)) {
-    return { kind: 'permanent', message: `${platform}: ${redact((error as Error).message)}` };
-  }
+  if (isBlockedAddress(error)) return { kind: 'permanent', message: `${platform}: ${ADDRESS_NOT_ALLOWED}` };
   if (!axios.isAxiosError(error)) {
     const message = (error as { message?: unknown } | null)?.message;
     return {
@@ -88,7 +124,7 @@ export function classifyHttpError(error: unknown, dialect: HttpErrorDialect, now
   if (!response) {
     const code = error.code ?? '';
     const cause = error.cause as { code?: string; message?: string } | undefined;
-    if (isBlockedAddress(cause)) return { kind: 'permanent', message: `${platform}: ${redact(cause?.message ?? '')}` };
+    if (isBlockedAddress(cause)) return { kind: 'permanent', message: `${platform}: ${ADDRESS_NOT_ALLOWED}` };
     const reason = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'request timed out' : error.message;
     const notSent = NOT_SENT.test(`${code} ${cause?.code ?? ''} ${reason}`);
     return { kind: notSent ? 'retryable' : 'unknown', message: redact(`Could not reach ${platform}: ${reason}`) };
@@ -137,7 +173,8 @@ function describeSafely(dialect: HttpErrorDialect, data: unknown): string | unde
   } catch {
     text = undefined;
   }
-  if (text === undefined && typeof data === 'string' && data.trim() !== '' && !data.trimStart().startsWith('<')) {
+  const quotesText = !dialect.hostChosenByUser && typeof data === 'string';
+  if (text === undefined && quotesText && data.trim() !== '' && !data.trimStart().startsWith('<')) {
     text = data;
   }
   return text ? redact(text).slice(0, MAX_DETAIL_LENGTH) : undefined;

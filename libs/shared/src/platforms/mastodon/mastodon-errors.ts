@@ -16,6 +16,7 @@ const MEDIA_NOT_READY = /have not finished processing/i;
 
 const MASTODON_DIALECT: HttpErrorDialect = {
   platform: 'Mastodon',
+  hostChosenByUser: true,
   // Every API error is `{ "error": "..." }`; OAuth errors add `error_description`.
   describe(data) {
     if (typeof data !== 'object' || data === null) return undefined;
