@@ -7,7 +7,7 @@ import { eventually, newWorkspace, type TestWorkspace } from '../support/factori
 import { startBackend, startScheduler, startWorker, type RunningBackend } from '../support/herald-apps.js';
 import { freePort } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { testConfig, testEnvironment } from '../support/test-environment.js';
+import { testConfig, testEnvironment, xOAuthSettings } from '../support/test-environment.js';
 import { createTestRedis, type TestRedis } from '../support/test-redis.js';
 
 /**
@@ -33,13 +33,7 @@ describe('connecting accounts and keeping them connected', () => {
     const config = testConfig(
       testEnvironment(
         { databaseUrl: database.url, queuePrefix: redis.prefix, xApiBaseUrl: emulator.url },
-        {
-          PORT: String(port),
-          PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-          X_OAUTH_BASE_URL: emulator.url,
-          X_CLIENT_ID: emulator.oauthClient.clientId,
-          X_CLIENT_SECRET: emulator.oauthClient.clientSecret ?? '',
-        },
+        xOAuthSettings(emulator, port),
       ),
     );
     backend = await startBackend(config);

@@ -7,7 +7,7 @@ import { newWorkspace, type TestWorkspace } from '../support/factories.js';
 import { startBackend, type RunningBackend } from '../support/herald-apps.js';
 import { freePort } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { testConfig, testEnvironment } from '../support/test-environment.js';
+import { testConfig, testEnvironment, xOAuthSettings } from '../support/test-environment.js';
 import { createTestRedis, type TestRedis } from '../support/test-redis.js';
 
 /** A clock the test moves forward, so a state expires without waiting ten minutes. */
@@ -42,13 +42,7 @@ describe('OAuth state', () => {
     const config = testConfig(
       testEnvironment(
         { databaseUrl: database.url, queuePrefix: redis.prefix, xApiBaseUrl: emulator.url },
-        {
-          PORT: String(port),
-          PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-          X_OAUTH_BASE_URL: emulator.url,
-          X_CLIENT_ID: emulator.oauthClient.clientId,
-          X_CLIENT_SECRET: emulator.oauthClient.clientSecret ?? '',
-        },
+        xOAuthSettings(emulator, port),
       ),
     );
     backend = await startBackend(config, (builder) => builder.overrideProvider(Clock).useValue(clock));

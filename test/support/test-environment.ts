@@ -34,3 +34,15 @@ export function testEnvironment(
 
 export const testConfig = (environment: Record<string, string>): AppConfig =>
   new AppConfig(loadEnvironment(environment));
+
+/** Settings that let a backend on `port` connect X accounts through the emulator's OAuth app. */
+export const xOAuthSettings = (
+  emulator: { url: string; oauthClient: { clientId: string; clientSecret?: string } },
+  port: number,
+): Record<string, string> => ({
+  PORT: String(port),
+  PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+  X_OAUTH_BASE_URL: emulator.url,
+  X_CLIENT_ID: emulator.oauthClient.clientId,
+  X_CLIENT_SECRET: emulator.oauthClient.clientSecret ?? '',
+});
