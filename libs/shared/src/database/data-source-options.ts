@@ -2,11 +2,13 @@ import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1763750000000 } from './migrations/1763750000000-initial-schema.js';
 import { MediaThreadsConnections1763850000000 } from './migrations/1763850000000-media-threads-connections.js';
 import { OAuthStateUses1764900000000 } from './migrations/1764900000000-oauth-state-uses.js';
+import { SameWorkspaceReferences1765000000000 } from './migrations/1765000000000-same-workspace-references.js';
 
 export const MIGRATIONS = [
   InitialSchema1763750000000,
   MediaThreadsConnections1763850000000,
   OAuthStateUses1764900000000,
+  SameWorkspaceReferences1765000000000,
 ];
 
 /**

@@ -1,0 +1,54 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The database refuses a row pointing into another workspace: a target whose account belongs to another
+ * workspace than its post, and a post whose media list names another workspace's media. Triggers rather
+ * than composite foreign keys: post_targets holds no workspace_id of its own, and posts.media is a JSON list.
+ * They fire AFTER the row is written, so a statement inserting a post and its targets together
+ * (data-modifying WITH) is checked once both are visible.
+ */
+export class SameWorkspaceReferences1765000000000 implements MigrationInterface {
+  name = 'SameWorkspaceReferences1765000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE FUNCTION post_target_same_workspace() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NOT EXISTS (
+          SELECT 1 FROM posts p JOIN social_accounts a ON a.workspace_id = p.workspace_id
+          WHERE p.id = NEW.post_id AND a.id = NEW.account_id
+        ) THEN
+          RAISE EXCEPTION 'post target % refers to an account of another workspace than its post', NEW.id
+            USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(`
+      CREATE TRIGGER post_targets_same_workspace AFTER INSERT OR UPDATE OF post_id, account_id ON post_targets
+        FOR EACH ROW EXECUTE FUNCTION post_target_same_workspace()`);
+    await queryRunner.query(`
+      CREATE FUNCTION post_media_same_workspace() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (
+          SELECT 1 FROM jsonb_array_elements(NEW.media) item
+          WHERE NOT EXISTS (
+            SELECT 1 FROM media m WHERE m.id::text = item->>'mediaId' AND m.workspace_id = NEW.workspace_id
+          )
+        ) THEN
+          RAISE EXCEPTION 'post % refers to media of another workspace', NEW.id
+            USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(`
+      CREATE TRIGGER posts_media_same_workspace AFTER INSERT OR UPDATE OF media, workspace_id ON posts
+        FOR EACH ROW EXECUTE FUNCTION post_media_same_workspace()`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TRIGGER posts_media_same_workspace ON posts`);
+    await queryRunner.query(`DROP FUNCTION post_media_same_workspace()`);
+    await queryRunner.query(`DROP TRIGGER post_targets_same_workspace ON post_targets`);
+    await queryRunner.query(`DROP FUNCTION post_target_same_workspace()`);
+  }
+}
