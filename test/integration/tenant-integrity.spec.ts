@@ -111,4 +111,18 @@ describe('tenant integrity', () => {
       ).rejects.toThrow(/media of another workspace/);
     });
   });
+
+  it('keeps every referenced row in its workspace', async () => {
+    const postId = await newPost(ours.workspaceId);
+    const mediaId = await newMedia(ours.workspaceId);
+    for (const [table, id] of [
+      ['posts', postId],
+      ['social_accounts', ours.accountIds[0]],
+      ['media', mediaId],
+    ]) {
+      await expect(
+        sql(`UPDATE ${table} SET workspace_id = $2 WHERE id = $1`, [id, theirs.workspaceId]),
+      ).rejects.toThrow(/cannot move to another workspace/);
+    }
+  });
 });

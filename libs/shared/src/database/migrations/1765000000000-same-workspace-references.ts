@@ -1,11 +1,14 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+const REFERENCED_TABLES = ['posts', 'social_accounts', 'media'];
+
 /**
  * The database refuses a row pointing into another workspace: a target whose account belongs to another
  * workspace than its post, and a post whose media list names another workspace's media. Triggers rather
  * than composite foreign keys: post_targets holds no workspace_id of its own, and posts.media is a JSON list.
  * They fire AFTER the row is written, so a statement inserting a post and its targets together
- * (data-modifying WITH) is checked once both are visible.
+ * (data-modifying WITH) is checked once both are visible. A referenced row never changes workspace, so
+ * a reference checked once stays within its workspace.
  */
 export class SameWorkspaceReferences1765000000000 implements MigrationInterface {
   name = 'SameWorkspaceReferences1765000000000';
@@ -41,11 +44,29 @@ export class SameWorkspaceReferences1765000000000 implements MigrationInterface 
         RETURN NULL;
       END $$`);
     await queryRunner.query(`
-      CREATE TRIGGER posts_media_same_workspace AFTER INSERT OR UPDATE OF media, workspace_id ON posts
+      CREATE TRIGGER posts_media_same_workspace AFTER INSERT OR UPDATE OF media ON posts
         FOR EACH ROW EXECUTE FUNCTION post_media_same_workspace()`);
+    await queryRunner.query(`
+      CREATE FUNCTION workspace_unchanged() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.workspace_id IS DISTINCT FROM OLD.workspace_id THEN
+          RAISE EXCEPTION '% % cannot move to another workspace', TG_TABLE_NAME, OLD.id
+            USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    for (const table of REFERENCED_TABLES) {
+      await queryRunner.query(`
+        CREATE TRIGGER ${table}_workspace_unchanged BEFORE UPDATE OF workspace_id ON ${table}
+          FOR EACH ROW EXECUTE FUNCTION workspace_unchanged()`);
+    }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    for (const table of REFERENCED_TABLES) {
+      await queryRunner.query(`DROP TRIGGER ${table}_workspace_unchanged ON ${table}`);
+    }
+    await queryRunner.query(`DROP FUNCTION workspace_unchanged()`);
     await queryRunner.query(`DROP TRIGGER posts_media_same_workspace ON posts`);
     await queryRunner.query(`DROP FUNCTION post_media_same_workspace()`);
     await queryRunner.query(`DROP TRIGGER post_targets_same_workspace ON post_targets`);
