@@ -4,6 +4,7 @@ import { AppConfig, ConfigModule, DatabaseModule, LivenessModule, PlatformsModul
 import { SchedulerLiveness } from './health/scheduler-liveness.js';
 import { RenewalModule } from './renewal/renewal.module.js';
 import { RequeueModule } from './requeue/requeue.module.js';
+import { SweepModule } from './sweep/sweep.module.js';
 
 @Module({
   imports: [
@@ -13,6 +14,7 @@ import { RequeueModule } from './requeue/requeue.module.js';
     PlatformsModule,
     RequeueModule,
     RenewalModule,
+    SweepModule,
     LivenessModule.register({ indicator: SchedulerLiveness, imports: [RequeueModule] }),
   ],
 })

@@ -44,7 +44,7 @@ export class AppConfig {
     platformTimeoutMs: number;
     ratePerSecond: number;
   };
-  readonly scheduler: { cron: string; batchSize: number };
+  readonly scheduler: { cron: string; batchSize: number; sweepCron: string };
   /**
    * Each platform's settings (API hosts, OAuth apps), typed by its definition: `platforms.x.apiBaseUrl`.
    * API hosts are overridable for emulators and proxies, and kept without trailing slash.
@@ -74,7 +74,7 @@ export class AppConfig {
       platformTimeoutMs: env.PLATFORM_TIMEOUT_MS,
       ratePerSecond: env.PUBLISH_RATE_PER_SECOND,
     };
-    this.scheduler = { cron: env.SCHEDULER_CRON, batchSize: env.SCHEDULER_BATCH_SIZE };
+    this.scheduler = { cron: env.SCHEDULER_CRON, batchSize: env.SCHEDULER_BATCH_SIZE, sweepCron: env.SWEEP_CRON };
     this.platforms = env.platforms;
     this.publicBaseUrl = withoutTrailingSlash(env.PUBLIC_BASE_URL);
     this.privateNetworkAllowlist = parseNetworkAllowlist(env.PRIVATE_NETWORK_ALLOWLIST).entries;

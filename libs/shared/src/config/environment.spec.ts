@@ -60,6 +60,7 @@ describe('loadEnvironment', () => {
         ENCRYPTION_KEY: 'bm90IDMyIGJ5dGVz',
         PORT: 'eighty',
         SCHEDULER_CRON: '61 * * * *',
+        SWEEP_CRON: 'hourly',
         DATABASE_URL: 'mysql://nope',
         X_API_BASE_URL: 'ftp://x',
       });
@@ -69,7 +70,15 @@ describe('loadEnvironment', () => {
     } catch (error) {
       const named = (error as InvalidEnvironmentError).problems.map((problem) => problem.split(':')[0]);
       expect(new Set(named)).toEqual(
-        new Set(['ADMIN_TOKEN', 'ENCRYPTION_KEY', 'PORT', 'SCHEDULER_CRON', 'DATABASE_URL', 'X_API_BASE_URL']),
+        new Set([
+          'ADMIN_TOKEN',
+          'ENCRYPTION_KEY',
+          'PORT',
+          'SCHEDULER_CRON',
+          'SWEEP_CRON',
+          'DATABASE_URL',
+          'X_API_BASE_URL',
+        ]),
       );
     }
   });

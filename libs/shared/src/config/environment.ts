@@ -80,6 +80,11 @@ export class Environment {
   @Matches(/^\S+(\s+\S+){4,5}$/, { message: 'SCHEDULER_CRON must be a cron expression with 5 or 6 fields' })
   SCHEDULER_CRON = '* * * * *';
 
+  /** When the scheduler removes expired idempotency keys and uploads no post has used for 24 hours. */
+  @IsString()
+  @Matches(/^\S+(\s+\S+){4,5}$/, { message: 'SWEEP_CRON must be a cron expression with 5 or 6 fields' })
+  SWEEP_CRON = '0 * * * *';
+
   /** Where people and platforms reach the backend: OAuth callbacks and the links platforms fetch images from. */
   @IsUrl(BASE_URL)
   PUBLIC_BASE_URL = 'http://localhost:3000';
@@ -218,11 +223,12 @@ function readPlatformSettings(variables: Record<string, string | undefined>, pro
 
 function crossFieldProblems(environment: Environment): string[] {
   const problems: string[] = [];
-  if (typeof environment.SCHEDULER_CRON === 'string') {
+  for (const name of ['SCHEDULER_CRON', 'SWEEP_CRON'] as const) {
+    if (typeof environment[name] !== 'string') continue;
     try {
-      new CronTime(environment.SCHEDULER_CRON);
+      new CronTime(environment[name]);
     } catch (error) {
-      problems.push(`SCHEDULER_CRON: not a valid cron expression (${(error as Error).message})`);
+      problems.push(`${name}: not a valid cron expression (${(error as Error).message})`);
     }
   }
   const { invalid } = parseNetworkAllowlist(String(environment.PRIVATE_NETWORK_ALLOWLIST));

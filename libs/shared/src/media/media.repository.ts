@@ -78,4 +78,27 @@ export class MediaRepository {
     );
     return rows.map(toRecord);
   }
+
+  /**
+   * Removes up to `limit` media created more than 24 hours before `now` that no post references, and
+   * returns their storage keys (the files are the caller's to delete). Rows another sweep is deleting
+   * are skipped, and the check and the delete are one statement.
+   */
+  async deleteUnreferenced(now: Date, limit: number): Promise<string[]> {
+    const rows = await sqlRows<{ storage_key: string }>(
+      this.dataSource.manager,
+      `DELETE FROM media WHERE id IN (
+         SELECT id FROM media
+          WHERE created_at < $1::timestamptz - interval '24 hours'
+            AND NOT EXISTS (
+              SELECT 1 FROM posts WHERE posts.media @> jsonb_build_array(jsonb_build_object('mediaId', media.id::text))
+            )
+          ORDER BY created_at
+          LIMIT $2
+          FOR UPDATE SKIP LOCKED
+       ) RETURNING storage_key`,
+      [now, limit],
+    );
+    return rows.map((row) => row.storage_key);
+  }
 }

@@ -185,6 +185,22 @@ export class MediaService {
   }
 
   /**
+   * Removes up to `limit` media older than 24 hours at `now` that no post references; how many.
+   * The row goes before the file, the reverse of {@link persist}: should the other step fail, a file
+   * without a row is only wasted space, where a row without its file could still be attached to a
+   * post that would then fail to publish.
+   */
+  async sweepUnreferenced(now: Date, limit: number): Promise<number> {
+    const storageKeys = await this.media.deleteUnreferenced(now, limit);
+    for (const storageKey of storageKeys) {
+      await this.storage.delete(storageKey).catch((error: unknown) => {
+        this.logger.warn(`Could not remove unreferenced media ${storageKey}: ${String(error)}`);
+      });
+    }
+    return storageKeys.length;
+  }
+
+  /**
    * Bytes first, then the row: a row never points at missing bytes. A failed insert leaves a file
    * nothing refers to, which is removed here when possible.
    */

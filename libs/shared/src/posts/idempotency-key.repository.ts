@@ -64,4 +64,14 @@ export class IdempotencyKeyRepository {
       JSON.stringify(response),
     ]);
   }
+
+  /** Removes the keys that expired by `now`; how many. */
+  async deleteExpired(now: Date): Promise<number> {
+    const deleted = await sqlRows<{ key: string }>(
+      this.dataSource.manager,
+      `DELETE FROM idempotency_keys WHERE created_at < $1::timestamptz - interval '24 hours' RETURNING key`,
+      [now],
+    );
+    return deleted.length;
+  }
 }
