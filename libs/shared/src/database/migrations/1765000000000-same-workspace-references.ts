@@ -35,7 +35,7 @@ export class SameWorkspaceReferences1765000000000 implements MigrationInterface 
         IF EXISTS (
           SELECT 1 FROM jsonb_array_elements(NEW.media) item
           WHERE NOT EXISTS (
-            SELECT 1 FROM media m WHERE m.id::text = item->>'mediaId' AND m.workspace_id = NEW.workspace_id
+            SELECT 1 FROM media m WHERE m.id = (item->>'mediaId')::uuid AND m.workspace_id = NEW.workspace_id
           )
         ) THEN
           RAISE EXCEPTION 'post % refers to media of another workspace', NEW.id
