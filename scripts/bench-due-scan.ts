@@ -54,7 +54,7 @@ try {
   );
 
   const transactions = new TransactionRunner(dataSource);
-  const targets = new PostTargetRepository(dataSource, transactions, new PostRepository(dataSource, transactions));
+  const targets = new PostTargetRepository(dataSource, transactions, new PostRepository());
   const timings: number[] = [];
   for (let run = 0; run < 20; run++) {
     const t0 = process.hrtime.bigint();

@@ -122,7 +122,7 @@ describe('REST API', () => {
         name: 'enc',
         credentials: { accessToken: 'plain-text-never' },
       });
-      const dataSource = backend.app.get((await import('typeorm')).DataSource);
+      const dataSource = await database.sql();
       const rows = await dataSource.query<{ encrypted_credentials: string }[]>(
         `SELECT encrypted_credentials FROM social_accounts WHERE encrypted_credentials IS NOT NULL`,
       );
@@ -282,7 +282,7 @@ describe('REST API', () => {
 
     it('refuses to edit or cancel a post once it is published', async () => {
       const post = await newPost(acme, { accountIds: [account.id], publishAt: inMinutes(10) });
-      const dataSource = backend.app.get((await import('typeorm')).DataSource);
+      const dataSource = await database.sql();
       await dataSource.query(`UPDATE post_targets SET status = 'published', published_at = now() WHERE post_id = $1`, [
         post.id,
       ]);
@@ -379,7 +379,7 @@ describe('REST API', () => {
       expect(first.status).toBe(201);
       expect(again.status).toBe(201);
       expect(again.body).toEqual(first.body);
-      const dataSource = backend.app.get((await import('typeorm')).DataSource);
+      const dataSource = await database.sql();
       const [{ n }] = await dataSource.query<{ n: number }[]>(
         `SELECT count(*)::int AS n FROM posts WHERE content = 'Exactly once'`,
       );

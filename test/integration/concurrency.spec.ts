@@ -15,6 +15,7 @@ import {
 import { newAccount, newPost } from '../support/factories.js';
 import { startScheduler } from '../support/herald-apps.js';
 import { startPipeline, targetsOf, type Pipeline } from '../support/pipeline.js';
+import { repositoriesOver } from '../support/repositories.js';
 import { databaseUrl, dropDatabase, runId, TEST_DATABASE_PREFIX, withAdmin } from '../support/test-database.js';
 import { testConfig } from '../support/test-environment.js';
 
@@ -25,7 +26,8 @@ describe('concurrency', () => {
 
   beforeAll(async () => {
     pipeline = await startPipeline({ worker: false, scheduler: false });
-    targets = pipeline.backend.app.get(PostTargetRepository);
+    // As the worker claims: its pool works across workspaces, where the backend's acts for one at a time.
+    targets = repositoriesOver(pipeline.sql).targets;
   });
 
   afterAll(async () => {

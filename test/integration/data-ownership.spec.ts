@@ -26,6 +26,14 @@ describe('data ownership', () => {
       [postId],
     );
 
+  const accountOf = (workspaceId: string, id: string) =>
+    repositories.transactions.forWorkspace(workspaceId, (tx) => repositories.accounts.findOne(tx, workspaceId, id));
+
+  const finishedRequest = (workspaceId: string, key: string) =>
+    repositories.transactions.forWorkspace(workspaceId, (tx) =>
+      repositories.idempotencyKeys.findFinished(tx, workspaceId, key),
+    );
+
   const postStatus = async (postId: string) =>
     (await rows<{ status: string }>(`SELECT status FROM posts WHERE id = $1`, [postId]))[0].status;
 
@@ -44,8 +52,8 @@ describe('data ownership', () => {
       await repositories.accounts.rateLimitAccount(limited, until);
       await repositories.accounts.rateLimitAccount(limited, new Date(Date.now() + 60_000));
 
-      expect((await repositories.accounts.findOne(workspaceId, limited))?.rateLimitedUntil).toEqual(until);
-      expect((await repositories.accounts.findOne(workspaceId, other))?.rateLimitedUntil).toBeNull();
+      expect((await accountOf(workspaceId, limited))?.rateLimitedUntil).toEqual(until);
+      expect((await accountOf(workspaceId, other))?.rateLimitedUntil).toBeNull();
       expect(await repositories.targets.claim(targetIds[0], 30)).toBeNull();
       expect(await repositories.targets.whyUnclaimable(targetIds[0])).toEqual({ status: 'scheduled', retryAt: until });
       expect(await repositories.targets.claim(targetIds[1], 30)).toMatchObject({ accountId: other });
@@ -85,7 +93,7 @@ describe('data ownership', () => {
       expect(await postStatus(queued.postId)).toBe('published');
       // An attempt may have reached the platform: left for a person, not silently cancelled.
       expect(await targetsOf(started.postId)).toEqual([{ account_id: deleted, status: 'unknown', last_error: null }]);
-      expect(await repositories.accounts.findOne(workspaceId, deleted)).toBeNull();
+      expect(await accountOf(workspaceId, deleted)).toBeNull();
       expect(await deleteAccount(workspaceId, deleted)).toBe(false);
     });
 
@@ -98,7 +106,7 @@ describe('data ownership', () => {
           throw failure;
         }),
       ).rejects.toBe(failure);
-      expect(await repositories.accounts.findOne(workspaceId, accountIds[0])).not.toBeNull();
+      expect(await accountOf(workspaceId, accountIds[0])).not.toBeNull();
       expect(await targetsOf(post.postId)).toEqual([
         { account_id: accountIds[0], status: 'scheduled', last_error: null },
       ]);
@@ -123,10 +131,10 @@ describe('data ownership', () => {
       });
 
     it('claims a key once and replays the response kept with it', async () => {
-      expect(await repositories.idempotencyKeys.findFinished(workspaceId, 'once')).toBeNull();
+      expect(await finishedRequest(workspaceId, 'once')).toBeNull();
       expect(await createWithKey('once', 'hash-1', { id: 'first' })).toBeNull();
       const earlier = { requestHash: 'hash-1', response: { id: 'first' } };
-      expect(await repositories.idempotencyKeys.findFinished(workspaceId, 'once')).toEqual(earlier);
+      expect(await finishedRequest(workspaceId, 'once')).toEqual(earlier);
       expect(await createWithKey('once', 'hash-2', { id: 'second' })).toEqual(earlier);
     });
 
@@ -136,7 +144,7 @@ describe('data ownership', () => {
       );
       const winners = results.filter((result) => result === null);
       expect(winners).toHaveLength(1);
-      const stored = await repositories.idempotencyKeys.findFinished(workspaceId, 'race');
+      const stored = await finishedRequest(workspaceId, 'race');
       for (const result of results) if (result !== null) expect(result).toEqual(stored);
     });
 
@@ -146,7 +154,7 @@ describe('data ownership', () => {
         expect(
           await repositories.idempotencyKeys.claim(tx, workspaceId, { key: 'flight', requestHash: 'hash' }),
         ).toBeNull();
-        expect(await repositories.idempotencyKeys.findFinished(workspaceId, 'flight')).toBeNull();
+        expect(await finishedRequest(workspaceId, 'flight')).toBeNull();
         throw failure;
       });
       await expect(inFlight).rejects.toBe(failure);
@@ -159,9 +167,9 @@ describe('data ownership', () => {
         `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE workspace_id = $1 AND key = 'old'`,
         [workspaceId],
       );
-      expect(await repositories.idempotencyKeys.findFinished(workspaceId, 'old')).toBeNull();
+      expect(await finishedRequest(workspaceId, 'old')).toBeNull();
       expect(await createWithKey('old', 'hash-2', { id: 'today' })).toBeNull();
-      expect(await repositories.idempotencyKeys.findFinished(workspaceId, 'old')).toEqual({
+      expect(await finishedRequest(workspaceId, 'old')).toEqual({
         requestHash: 'hash-2',
         response: { id: 'today' },
       });

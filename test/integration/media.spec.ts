@@ -5,13 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
 import { startS3Emulator, type S3Emulator } from '../../emulators/s3/s3-emulator.js';
 import { DomainError, MEDIA_LINK_LIFETIME_SECONDS, MediaLinkSigner, MediaService, mediaStorageKey } from '@app/shared';
 import { pngImage, SAMPLE_JPEG } from '../support/images.js';
 import { ApiClient } from '../support/api-client.js';
 import { newWorkspace, type TestWorkspace } from '../support/factories.js';
-import { startBackend, type RunningBackend } from '../support/herald-apps.js';
+import type { INestApplicationContext } from '@nestjs/common';
+import { startBackend, startWorker, type RunningBackend } from '../support/herald-apps.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testConfig, testEnvironment } from '../support/test-environment.js';
 import { createTestRedis, type TestRedis } from '../support/test-redis.js';
@@ -87,6 +87,8 @@ describe('media', () => {
   let redis: TestRedis;
   let mediaDir: string;
   let backend: RunningBackend;
+  // Hands a post's media to providers, reading across workspaces as the backend's API role cannot.
+  let worker: INestApplicationContext;
   let acme: TestWorkspace;
   let globex: TestWorkspace;
   let imageServer: ImageServer;
@@ -100,9 +102,9 @@ describe('media', () => {
   const mediaCount = async (workspace: TestWorkspace) =>
     Number(
       (
-        await backend.app
-          .get(DataSource)
-          .query<{ count: string }[]>('SELECT count(*) FROM media WHERE workspace_id = $1', [workspace.id])
+        await (
+          await database.sql()
+        ).query<{ count: string }[]>('SELECT count(*) FROM media WHERE workspace_id = $1', [workspace.id])
       )[0].count,
     );
 
@@ -111,13 +113,16 @@ describe('media', () => {
     redis = await createTestRedis();
     mediaDir = await mkdtemp(join(tmpdir(), 'herald-media-test-'));
     imageServer = await startImageServer(remoteImage);
-    backend = await startBackend(testConfig(environment({ PRIVATE_NETWORK_ALLOWLIST: '127.0.0.1' })));
+    const config = testConfig(environment({ PRIVATE_NETWORK_ALLOWLIST: '127.0.0.1' }));
+    backend = await startBackend(config);
+    worker = await startWorker(config);
     const api = new ApiClient(backend.url);
     acme = await newWorkspace(api, 'Acme');
     globex = await newWorkspace(api, 'Globex');
   });
 
   afterAll(async () => {
+    await worker?.close();
     await backend?.close();
     await imageServer?.close();
     await redis?.close();
@@ -241,9 +246,7 @@ describe('media', () => {
     beforeAll(async () => {
       png = pngImage(6, 6, 'noise');
       media = (await upload(backend, acme.apiKey, { bytes: png, name: 'a.png', type: 'image/png' })).body;
-      const [attachment] = await backend.app
-        .get(MediaService)
-        .attachmentsFor([{ mediaId: media.id, altText: 'A cat' }]);
+      const [attachment] = await worker.get(MediaService).attachmentsFor([{ mediaId: media.id, altText: 'A cat' }]);
       expect(attachment).toMatchObject({
         mediaId: media.id,
         mimeType: 'image/png',
@@ -311,11 +314,11 @@ describe('media', () => {
         altText: 'Noise',
       });
       expect(await readFile(join(mediaDir, mediaStorageKey(resolved.mediaId)))).toEqual(remoteImage);
-      const [row] = await backend.app
-        .get(DataSource)
-        .query<{ source_url: string; sha256: string }[]>('SELECT source_url, sha256 FROM media WHERE id = $1', [
-          resolved.mediaId,
-        ]);
+      const [row] = await (
+        await database.sql()
+      ).query<{ source_url: string; sha256: string }[]>('SELECT source_url, sha256 FROM media WHERE id = $1', [
+        resolved.mediaId,
+      ]);
       expect(row).toEqual({ source_url: url, sha256: sha256(remoteImage) });
     });
 
@@ -388,25 +391,27 @@ describe('media', () => {
     const bucket = 'herald-media';
     let s3: S3Emulator;
     let s3Backend: RunningBackend;
+    let s3Worker: INestApplicationContext;
 
     beforeAll(async () => {
       s3 = await startS3Emulator({ buckets: [bucket] });
-      s3Backend = await startBackend(
-        testConfig(
-          environment({
-            MEDIA_STORAGE: 's3',
-            S3_ENDPOINT: s3.url,
-            S3_BUCKET: bucket,
-            S3_REGION: s3.region,
-            S3_ACCESS_KEY_ID: s3.accessKeyId,
-            S3_SECRET_ACCESS_KEY: 'emulator-secret',
-            S3_FORCE_PATH_STYLE: 'true',
-          }),
-        ),
+      const config = testConfig(
+        environment({
+          MEDIA_STORAGE: 's3',
+          S3_ENDPOINT: s3.url,
+          S3_BUCKET: bucket,
+          S3_REGION: s3.region,
+          S3_ACCESS_KEY_ID: s3.accessKeyId,
+          S3_SECRET_ACCESS_KEY: 'emulator-secret',
+          S3_FORCE_PATH_STYLE: 'true',
+        }),
       );
+      s3Backend = await startBackend(config);
+      s3Worker = await startWorker(config);
     });
 
     afterAll(async () => {
+      await s3Worker?.close();
       await s3Backend?.close();
       await s3?.close();
     });
@@ -417,7 +422,7 @@ describe('media', () => {
       expect(status).toBe(201);
       expect(s3.object(bucket, mediaStorageKey(body.id))).toMatchObject({ data: png, contentType: 'image/png' });
 
-      const [attachment] = await s3Backend.app.get(MediaService).attachmentsFor([{ mediaId: body.id, altText: null }]);
+      const [attachment] = await s3Worker.get(MediaService).attachmentsFor([{ mediaId: body.id, altText: null }]);
       expect(await attachment.read()).toEqual(png);
       const link = await attachment.publicUrl();
       expect(link.startsWith(`${s3.url}/${bucket}/${mediaStorageKey(body.id)}?`)).toBe(true);

@@ -27,21 +27,28 @@ export interface Repositories {
 export async function openRepositories(): Promise<Repositories> {
   const database = await createTestDatabase();
   const sql = await new DataSource(dataSourceOptions(database.url, 'herald-test')).initialize();
-  const transactions = new TransactionRunner(sql);
-  const posts = new PostRepository(sql, transactions);
   return {
     database,
     sql,
+    ...repositoriesOver(sql),
+    async close() {
+      await sql.destroy();
+      await database.drop();
+    },
+  };
+}
+
+/** The repositories over a connection as the database's owner: as the worker and scheduler use them. */
+export function repositoriesOver(sql: DataSource): Omit<Repositories, 'database' | 'sql' | 'close'> {
+  const transactions = new TransactionRunner(sql);
+  const posts = new PostRepository();
+  return {
     transactions,
     workspaces: new WorkspaceRepository(sql, transactions),
     accounts: new SocialAccountRepository(sql, transactions),
     posts,
     targets: new PostTargetRepository(sql, transactions, posts),
     idempotencyKeys: new IdempotencyKeyRepository(sql),
-    async close() {
-      await sql.destroy();
-      await database.drop();
-    },
   };
 }
 
@@ -53,14 +60,16 @@ export async function workspaceWithAccounts(
   const workspace = await repositories.workspaces.createWithApiKey('Data', randomBytes(16).toString('hex'));
   const accountIds = [];
   for (let i = 0; i < count; i++) {
-    const account = await repositories.accounts.create({
-      workspaceId: workspace.id,
-      platform: 'x',
-      name: `@account${i}`,
-      externalId: null,
-      encryptedCredentials: 'sealed',
-      renewAt: null,
-    });
+    const account = await repositories.transactions.forWorkspace(workspace.id, (tx) =>
+      repositories.accounts.create(tx, {
+        workspaceId: workspace.id,
+        platform: 'x',
+        name: `@account${i}`,
+        externalId: null,
+        encryptedCredentials: 'sealed',
+        renewAt: null,
+      }),
+    );
     accountIds.push(account.id);
   }
   return { workspaceId: workspace.id, accountIds };

@@ -27,6 +27,11 @@ export const databaseUrl = (name: string): string => `${serverUrl()}/${name}`;
 export interface TestDatabase {
   name: string;
   url: string;
+  /**
+   * A connection as the database's owner, opened on first use and closed by `drop`: what tests inspect
+   * rows with, as the backend's own pool acts as the API role and sees no row outside a workspace.
+   */
+  sql(): Promise<DataSource>;
   drop(): Promise<void>;
 }
 
@@ -34,7 +39,17 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `${TEST_DATABASE_PREFIX}${runId()}_${randomBytes(4).toString('hex')}`;
   await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDatabase()}"`));
-  return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
+  const url = databaseUrl(name);
+  let connection: Promise<DataSource> | undefined;
+  return {
+    name,
+    url,
+    sql: () => (connection ??= new DataSource({ type: 'postgres', url }).initialize()),
+    async drop() {
+      if (connection) await (await connection).destroy();
+      await dropDatabase(name);
+    },
+  };
 }
 
 export const dropDatabase = (name: string): Promise<void> =>

@@ -1,6 +1,6 @@
 import { type DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { AppConfig, ConfigModule, DatabaseModule, PlatformsModule, QueueModule } from '@app/shared';
+import { API_ROLE, AppConfig, ConfigModule, DatabaseModule, PlatformsModule, QueueModule } from '@app/shared';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { ConnectModule } from './connect/connect.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
@@ -13,7 +13,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 @Module({
   imports: [
-    DatabaseModule.register('backend'),
+    DatabaseModule.register('backend', API_ROLE),
     QueueModule.register('producer'),
     PlatformsModule,
     HealthModule,

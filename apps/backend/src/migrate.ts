@@ -1,13 +1,7 @@
 import 'reflect-metadata';
-import { AppConfig, dataSourceOptions, loadConfigOrExit, runMigrations } from '@app/shared';
-import { DataSource } from 'typeorm';
+import { AppConfig, loadConfigOrExit, migrateDatabase } from '@app/shared';
 
 /** `npm run db:migrate`: applies pending migrations and exits. */
 const config: AppConfig = loadConfigOrExit('migrate');
-const dataSource = await new DataSource(dataSourceOptions(config.databaseUrl, 'herald-migrate')).initialize();
-try {
-  const applied = await runMigrations(dataSource);
-  console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Database is up to date');
-} finally {
-  await dataSource.destroy();
-}
+const applied = await migrateDatabase(config.databaseUrl, 'herald-migrate');
+console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Database is up to date');

@@ -7,6 +7,7 @@ export * from './config/environment.js';
 export * from './config/production-secrets.js';
 export * from './crypto/api-key.js';
 export * from './crypto/credentials-cipher.js';
+export * from './database/api-role.js';
 export * from './database/data-source-options.js';
 export * from './database/database.module.js';
 export * from './database/migrate.js';

@@ -27,29 +27,34 @@ export class AccountsService {
     const provider = this.platforms.get(input.platform);
     const credentials = provider.parseCredentials(input.credentials);
     const identity = await verifyWithPlatform(provider, credentials);
-    const account = await this.accounts.create({
-      workspaceId,
-      platform: input.platform,
-      name: input.name ?? identity.displayName,
-      externalId: identity.externalId,
-      ...this.credentials.seal(input.platform, credentials),
-    });
+    const account = await this.transactions.forWorkspace(workspaceId, (tx) =>
+      this.accounts.create(tx, {
+        workspaceId,
+        platform: input.platform,
+        name: input.name ?? identity.displayName,
+        externalId: identity.externalId,
+        ...this.credentials.seal(input.platform, credentials),
+      }),
+    );
     return toAccountResponse(account);
   }
 
   async list(workspaceId: string): Promise<AccountResponse[]> {
-    return (await this.accounts.findAll(workspaceId)).map(toAccountResponse);
+    const accounts = await this.transactions.forWorkspace(workspaceId, (tx) => this.accounts.findAll(tx, workspaceId));
+    return accounts.map(toAccountResponse);
   }
 
   async get(workspaceId: string, id: string): Promise<AccountResponse> {
-    const account = await this.accounts.findOne(workspaceId, id);
+    const account = await this.transactions.forWorkspace(workspaceId, (tx) =>
+      this.accounts.findOne(tx, workspaceId, id),
+    );
     if (!account) throw DomainError.notFound('Account');
     return toAccountResponse(account);
   }
 
   /** Deletes the account and cancels its targets still waiting to be published: a deleted account never publishes. */
   async delete(workspaceId: string, id: string): Promise<void> {
-    const deleted = await this.transactions.run(async (tx) => {
+    const deleted = await this.transactions.forWorkspace(workspaceId, async (tx) => {
       if (!(await this.accounts.softDelete(tx, workspaceId, id))) return false;
       await this.targets.cancelPendingOfDeletedAccount(tx, id);
       return true;

@@ -6,6 +6,7 @@ import {
   PLATFORM_NAMES,
   PlatformRegistry,
   SocialAccountRepository,
+  TransactionRunner,
   type ConnectedAccount,
   type OAuthConnection,
   type PlatformName,
@@ -40,6 +41,7 @@ export class ConnectService {
     private readonly states: OAuthStateCodec,
     private readonly accounts: SocialAccountRepository,
     private readonly credentials: AccountCredentialsService,
+    private readonly transactions: TransactionRunner,
     private readonly config: AppConfig,
   ) {}
 
@@ -85,18 +87,22 @@ export class ConnectService {
         },
       ]);
     }
-    const saved = [];
-    for (const account of connected) {
-      saved.push(
-        await this.accounts.connect({
-          workspaceId: state.workspaceId,
-          platform: name,
-          name: account.identity.displayName,
-          externalId: account.identity.externalId,
-          ...this.credentials.seal(name, account.credentials),
-        }),
-      );
-    }
+    // On behalf of the workspace sealed in the state: the only thing tying this callback to a workspace.
+    const saved = await this.transactions.forWorkspace(state.workspaceId, async (tx) => {
+      const accounts = [];
+      for (const account of connected) {
+        accounts.push(
+          await this.accounts.connect(tx, {
+            workspaceId: state.workspaceId,
+            platform: name,
+            name: account.identity.displayName,
+            externalId: account.identity.externalId,
+            ...this.credentials.seal(name, account.credentials),
+          }),
+        );
+      }
+      return accounts;
+    });
     return saved.map(toAccountResponse);
   }
 

@@ -20,6 +20,7 @@ import {
   type PostView,
   type ScheduledTarget,
   type SocialAccount,
+  type Tx,
 } from '@app/shared';
 import type { CreatePostDto } from './dto/create-post.dto.js';
 import type { ListPostsQuery } from './dto/list-posts.query.js';
@@ -51,11 +52,15 @@ export class PostsService {
   async create(workspaceId: string, input: CreatePostDto, idempotencyKey?: string): Promise<PostResponse> {
     const hash = requestHash(input);
     if (idempotencyKey) {
-      const earlier = await this.idempotencyKeys.findFinished(workspaceId, idempotencyKey);
+      const earlier = await this.transactions.forWorkspace(workspaceId, (tx) =>
+        this.idempotencyKeys.findFinished(tx, workspaceId, idempotencyKey),
+      );
       if (earlier) return replay(earlier, hash);
     }
     const publishAt = resolvePublishAt(input.publishAt);
-    const accounts = await this.accounts.findMany(workspaceId, input.accountIds);
+    const accounts = await this.transactions.forWorkspace(workspaceId, (tx) =>
+      this.accounts.findMany(tx, workspaceId, input.accountIds),
+    );
     const problems = [...accountProblems(input, accounts), ...overrideProblems(input), ...mediaInputProblems(input)];
     if (problems.length > 0) throw DomainError.validation(problems);
 
@@ -101,14 +106,14 @@ export class PostsService {
     targets: NewTarget[],
     idempotency?: IdempotentRequest,
   ): Promise<{ created: PostView } | { replayed: EarlierRequest }> {
-    return this.transactions.run(async (tx) => {
+    return this.transactions.forWorkspace(post.workspaceId, async (tx) => {
       if (idempotency) {
         const replayed = await this.idempotencyKeys.claim(tx, post.workspaceId, idempotency);
         if (replayed) return { replayed };
       }
       const postId = await this.posts.insert(tx, post);
       await this.targets.insertForPost(tx, postId, post.publishAt, targets);
-      const created = (await this.posts.findOne(post.workspaceId, postId, tx))!;
+      const created = (await this.posts.findOne(tx, post.workspaceId, postId))!;
       if (idempotency) {
         await this.idempotencyKeys.saveResponse(tx, post.workspaceId, idempotency.key, toPostResponse(created));
       }
@@ -117,18 +122,20 @@ export class PostsService {
   }
 
   async get(workspaceId: string, id: string): Promise<PostResponse> {
-    const post = await this.posts.findOne(workspaceId, id);
+    const post = await this.transactions.forWorkspace(workspaceId, (tx) => this.posts.findOne(tx, workspaceId, id));
     if (!post) throw DomainError.notFound('Post');
     return toPostResponse(post, true);
   }
 
   async list(workspaceId: string, query: ListPostsQuery): Promise<PostPageResponse> {
-    const page = await this.posts.findPage({
-      workspaceId,
-      status: query.status,
-      limit: query.limit + 1,
-      after: query.cursor ? decodePostCursor(query.cursor) : undefined,
-    });
+    const page = await this.transactions.forWorkspace(workspaceId, (tx) =>
+      this.posts.findPage(tx, {
+        workspaceId,
+        status: query.status,
+        limit: query.limit + 1,
+        after: query.cursor ? decodePostCursor(query.cursor) : undefined,
+      }),
+    );
     const items = page.slice(0, query.limit);
     const last = items.at(-1);
     return {
@@ -144,14 +151,14 @@ export class PostsService {
     }
     const publishAt = input.publishAt === undefined ? undefined : resolvePublishAt(input.publishAt);
     let rescheduled: ScheduledTarget[] = [];
-    const updated = await this.posts.withLockedPost(workspaceId, id, async (post, tx) => {
+    await this.changeLocked(workspaceId, id, async (post, tx) => {
       assertNotStarted(post, 'edited');
       if (input.content !== undefined) {
         const content = input.content;
         const accounts = post.targets
           .filter((target) => target.content === null)
           .map((target) => ({ platform: target.platform, text: content, textField: 'content' }));
-        const media = await this.media.describe(workspaceId, post.media);
+        const media = await this.media.describe(tx, workspaceId, post.media);
         const problems = this.validator.problems(accounts, { media, thread: post.thread });
         if (problems.length > 0) throw DomainError.validation(problems);
       }
@@ -171,7 +178,6 @@ export class PostsService {
         rescheduled = pending.map((target) => ({ id: target.id, runAt: publishAt }));
       }
     });
-    if (updated === null) throw DomainError.notFound('Post');
     await this.enqueue(() => this.queue.reschedule(rescheduled));
     return this.get(workspaceId, id);
   }
@@ -179,12 +185,11 @@ export class PostsService {
   /** Cancels every target not yet published; refused once any target is publishing or published. */
   async cancel(workspaceId: string, id: string): Promise<PostResponse> {
     let cancelled: string[] = [];
-    const found = await this.posts.withLockedPost(workspaceId, id, async (post, tx) => {
+    await this.changeLocked(workspaceId, id, async (post, tx) => {
       assertNotStarted(post, 'cancelled');
       cancelled = post.targets.filter((target) => target.status !== 'cancelled').map((target) => target.id);
       await this.targets.cancel(tx, post.id, cancelled);
     });
-    if (found === null) throw DomainError.notFound('Post');
     await this.enqueue(() => this.queue.remove(cancelled));
     return this.get(workspaceId, id);
   }
@@ -192,7 +197,7 @@ export class PostsService {
   /** Starts the failed, unknown and missed targets over, now; refused when there are none. */
   async retry(workspaceId: string, id: string): Promise<PostResponse> {
     let restarted: ScheduledTarget[] = [];
-    const found = await this.posts.withLockedPost(workspaceId, id, async (post, tx) => {
+    await this.changeLocked(workspaceId, id, async (post, tx) => {
       const settled = post.targets.filter((target) => RETRYABLE_TARGET_STATUSES.includes(target.status));
       if (settled.length === 0) {
         throw new DomainError('CONFLICT', `Nothing to retry: no target is ${RETRYABLE_TARGET_STATUSES.join(', ')}`);
@@ -204,9 +209,20 @@ export class PostsService {
       );
       restarted = settled.map((target) => ({ id: target.id, runAt: new Date() }));
     });
-    if (found === null) throw DomainError.notFound('Post');
     await this.enqueue(() => this.queue.reschedule(restarted));
     return this.get(workspaceId, id);
+  }
+
+  /** Runs `work` on the workspace's post, locked (see PostRepository.withLockedPost); 404 when there is none. */
+  private async changeLocked(
+    workspaceId: string,
+    id: string,
+    work: (post: PostView, tx: Tx) => Promise<void>,
+  ): Promise<void> {
+    const found = await this.transactions.forWorkspace(workspaceId, (tx) =>
+      this.posts.withLockedPost(tx, workspaceId, id, (post) => work(post, tx)),
+    );
+    if (found === null) throw DomainError.notFound('Post');
   }
 
   /** Redis only carries intent: when it is unreachable, the scheduler recovers the jobs from PostgreSQL. */

@@ -93,9 +93,9 @@ export class SocialAccountRepository {
     private readonly transactions: TransactionRunner,
   ) {}
 
-  async create(account: NewAccount): Promise<SocialAccount> {
+  async create(tx: Tx, account: NewAccount): Promise<SocialAccount> {
     const [row] = await sqlRows<AccountRow>(
-      this.dataSource.manager,
+      tx,
       `INSERT INTO social_accounts (workspace_id, platform, name, external_id, encrypted_credentials, renew_at, status)
        VALUES ($1, $2, $3, $4, $5, $6, 'active')
        RETURNING ${COLUMNS}`,
@@ -116,9 +116,9 @@ export class SocialAccountRepository {
    * gives it the new credentials and makes it active again: connecting again is how an account
    * that needs reconnecting is repaired.
    */
-  async connect(account: NewAccount & { externalId: string }): Promise<SocialAccount> {
+  async connect(tx: Tx, account: NewAccount & { externalId: string }): Promise<SocialAccount> {
     const [row] = await sqlRows<AccountRow>(
-      this.dataSource.manager,
+      tx,
       `UPDATE social_accounts
           SET encrypted_credentials = $4, renew_at = $5, name = $6, status = 'active', status_reason = NULL,
               updated_at = now()
@@ -133,7 +133,7 @@ export class SocialAccountRepository {
         account.name,
       ],
     );
-    return row ? toAccount(row) : this.create(account);
+    return row ? toAccount(row) : this.create(tx, account);
   }
 
   /**
@@ -175,9 +175,9 @@ export class SocialAccountRepository {
     return rows.map((row) => row.id);
   }
 
-  async findAll(workspaceId: string): Promise<SocialAccount[]> {
+  async findAll(tx: Tx, workspaceId: string): Promise<SocialAccount[]> {
     const rows = await sqlRows<AccountRow>(
-      this.dataSource.manager,
+      tx,
       `SELECT ${COLUMNS} FROM social_accounts
         WHERE workspace_id = $1 AND deleted_at IS NULL ORDER BY created_at, id`,
       [workspaceId],
@@ -185,16 +185,16 @@ export class SocialAccountRepository {
     return rows.map(toAccount);
   }
 
-  async findOne(workspaceId: string, id: string): Promise<SocialAccount | null> {
-    const [account] = await this.findMany(workspaceId, [id]);
+  async findOne(tx: Tx, workspaceId: string, id: string): Promise<SocialAccount | null> {
+    const [account] = await this.findMany(tx, workspaceId, [id]);
     return account ?? null;
   }
 
   /** The accounts of `ids` that exist in this workspace. */
-  async findMany(workspaceId: string, ids: string[]): Promise<SocialAccount[]> {
+  async findMany(tx: Tx, workspaceId: string, ids: string[]): Promise<SocialAccount[]> {
     if (ids.length === 0) return [];
     const rows = await sqlRows<AccountRow>(
-      this.dataSource.manager,
+      tx,
       `SELECT ${COLUMNS} FROM social_accounts
         WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL ORDER BY created_at, id`,
       [workspaceId, ids],

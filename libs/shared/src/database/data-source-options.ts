@@ -3,19 +3,21 @@ import { InitialSchema1763750000000 } from './migrations/1763750000000-initial-s
 import { MediaThreadsConnections1763850000000 } from './migrations/1763850000000-media-threads-connections.js';
 import { OAuthStateUses1764900000000 } from './migrations/1764900000000-oauth-state-uses.js';
 import { SameWorkspaceReferences1765000000000 } from './migrations/1765000000000-same-workspace-references.js';
+import { RowLevelSecurity1765100000000 } from './migrations/1765100000000-row-level-security.js';
 
 export const MIGRATIONS = [
   InitialSchema1763750000000,
   MediaThreadsConnections1763850000000,
   OAuthStateUses1764900000000,
   SameWorkspaceReferences1765000000000,
+  RowLevelSecurity1765100000000,
 ];
 
 /**
  * The one TypeORM configuration every process uses. TypeORM serves connections and migrations only:
  * there are no entities (repositories write SQL), and the schema only ever changes through migrations.
  */
-export function dataSourceOptions(databaseUrl: string, applicationName: string): DataSourceOptions {
+export function dataSourceOptions(databaseUrl: string, applicationName: string, role?: string): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -30,6 +32,8 @@ export function dataSourceOptions(databaseUrl: string, applicationName: string):
       connectionTimeoutMillis: 5_000,
       // Keeps the pool alive across a PostgreSQL restart: broken idle clients are dropped and replaced.
       keepAlive: true,
+      // Every connection starts as this role, so a query outside a workspace's transaction sees nothing.
+      ...(role ? { options: `-c role=${role}` } : {}),
     },
   };
 }

@@ -18,10 +18,13 @@ const PROVIDERS = [
   IdempotencyKeyRepository,
 ];
 
-/** PostgreSQL connection, transactions and every repository. `processName` shows in pg_stat_activity. */
+/**
+ * PostgreSQL connection, transactions and every repository. `processName` shows in pg_stat_activity;
+ * `role`, when given, is the role every pooled connection starts as (the API's: see API_ROLE).
+ */
 @Module({})
 export class DatabaseModule {
-  static register(processName: string): DynamicModule {
+  static register(processName: string, role?: string): DynamicModule {
     return {
       module: DatabaseModule,
       global: true,
@@ -29,7 +32,7 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
-            ...dataSourceOptions(config.databaseUrl, `herald-${processName}`),
+            ...dataSourceOptions(config.databaseUrl, `herald-${processName}`, role),
             // Keep booting when PostgreSQL is briefly unreachable rather than crash-looping.
             retryAttempts: 30,
             retryDelay: 2_000,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
+import type { Tx } from '../database/transaction-runner.js';
 
 /** One stored image (table `media`). */
 export interface MediaRecord {
@@ -42,9 +43,9 @@ const toRecord = (row: MediaRow): MediaRecord => ({
 export class MediaRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(media: Omit<MediaRecord, 'createdAt'>): Promise<MediaRecord> {
+  async insert(tx: Tx, media: Omit<MediaRecord, 'createdAt'>): Promise<MediaRecord> {
     const [row] = await sqlRows<MediaRow>(
-      this.dataSource.manager,
+      tx,
       `INSERT INTO media (id, workspace_id, storage_key, mime_type, size_bytes, sha256, source_url)
         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
       [media.id, media.workspaceId, media.storageKey, media.mimeType, media.sizeBytes, media.sha256, media.sourceUrl],
@@ -52,12 +53,23 @@ export class MediaRepository {
     return toRecord(row);
   }
 
-  async findOne(workspaceId: string, id: string): Promise<MediaRecord | null> {
-    const [media] = await this.findManyInWorkspace(workspaceId, [id]);
+  async findOne(tx: Tx, workspaceId: string, id: string): Promise<MediaRecord | null> {
+    const [media] = await this.findManyInWorkspace(tx, workspaceId, [id]);
     return media ?? null;
   }
 
-  /** The media of `ids` that exist, in any workspace (callers hold ids from a post or a signed link). */
+  /**
+   * The media behind a signed link, whichever workspace it belongs to: the link is the authority, checked
+   * before. Through a SECURITY DEFINER function, as the API role cannot see outside a workspace.
+   */
+  async findForSignedLink(id: string): Promise<MediaRecord | null> {
+    const [row] = await sqlRows<MediaRow>(this.dataSource.manager, `SELECT ${COLUMNS} FROM media_for_signed_link($1)`, [
+      id,
+    ]);
+    return row ? toRecord(row) : null;
+  }
+
+  /** The media of `ids` that exist, in any workspace (for the worker, which holds ids from a post). */
   async findByIds(ids: string[]): Promise<MediaRecord[]> {
     if (ids.length === 0) return [];
     const rows = await sqlRows<MediaRow>(
@@ -69,10 +81,10 @@ export class MediaRepository {
   }
 
   /** The media of `ids` that exist in this workspace. */
-  async findManyInWorkspace(workspaceId: string, ids: string[]): Promise<MediaRecord[]> {
+  async findManyInWorkspace(tx: Tx, workspaceId: string, ids: string[]): Promise<MediaRecord[]> {
     if (ids.length === 0) return [];
     const rows = await sqlRows<MediaRow>(
-      this.dataSource.manager,
+      tx,
       `SELECT ${COLUMNS} FROM media WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
       [workspaceId, ids],
     );

@@ -4,6 +4,7 @@ import { DomainError, type FieldProblem } from '../errors/domain-error.js';
 import type { MediaAttachment } from '../platforms/platform-provider.js';
 import type { PostMediaRef } from '../posts/post.repository.js';
 import { AppConfig } from '../config/app-config.js';
+import { TransactionRunner, type Tx } from '../database/transaction-runner.js';
 import { inspectImage, type InspectedImage } from './image-inspection.js';
 import { MEDIA_LINK_LIFETIME_SECONDS, MediaLinkSigner } from './media-link-signer.js';
 import { MediaProblem } from './media-problem.js';
@@ -60,6 +61,7 @@ export class MediaService {
     private readonly storage: MediaStorage,
     private readonly fetcher: RemoteMediaFetcher,
     private readonly links: MediaLinkSigner,
+    private readonly transactions: TransactionRunner,
     @Inject(AppConfig) config: AppConfig,
   ) {
     this.maxBytes = config.media.maxBytes;
@@ -78,7 +80,7 @@ export class MediaService {
   }
 
   async get(workspaceId: string, id: string): Promise<MediaView> {
-    const media = await this.media.findOne(workspaceId, id);
+    const media = await this.transactions.forWorkspace(workspaceId, (tx) => this.media.findOne(tx, workspaceId, id));
     if (!media) throw DomainError.notFound('Media');
     return toView(media);
   }
@@ -98,9 +100,10 @@ export class MediaService {
    */
   async prepareForPost(workspaceId: string, inputs: MediaInput[]): Promise<PreparedMedia> {
     const uploadIds = inputs.flatMap((input) => (input.uploadId && UUID.test(input.uploadId) ? [input.uploadId] : []));
-    const uploads = new Map(
-      (await this.media.findManyInWorkspace(workspaceId, uploadIds)).map((media) => [media.id, media]),
+    const found = await this.transactions.forWorkspace(workspaceId, (tx) =>
+      this.media.findManyInWorkspace(tx, workspaceId, uploadIds),
     );
+    const uploads = new Map(found.map((media) => [media.id, media]));
     const sources = await Promise.all(inputs.map((input, index) => this.sourceOf(input, `media.${index}`, uploads)));
     const problems = sources.filter((source) => source.kind === 'problem').map((source) => source.problem);
     if (problems.length > 0) throw DomainError.validation(problems);
@@ -124,9 +127,9 @@ export class MediaService {
     return resolved;
   }
 
-  /** What content rules need to know of a post's stored media, in order. */
-  async describe(workspaceId: string, items: PostMediaRef[]): Promise<ResolvedMedia[]> {
-    const found = await this.media.findManyInWorkspace(workspaceId, idsOf(items));
+  /** What content rules need to know of a post's stored media, in order; `tx` acts for the post's workspace. */
+  async describe(tx: Tx, workspaceId: string, items: PostMediaRef[]): Promise<ResolvedMedia[]> {
+    const found = await this.media.findManyInWorkspace(tx, workspaceId, idsOf(items));
     return pair(items, found).map(({ item, media }) => ({
       mediaId: media.id,
       mimeType: media.mimeType,
@@ -151,7 +154,7 @@ export class MediaService {
 
   /** The file behind a signed link (the link is checked before, with MediaLinkSigner). */
   async content(id: string): Promise<MediaContent> {
-    const [media] = await this.media.findByIds([id]);
+    const media = await this.media.findForSignedLink(id);
     if (!media) throw DomainError.notFound('Media');
     try {
       return { bytes: await this.storage.read(media.storageKey), mimeType: media.mimeType };
@@ -209,15 +212,17 @@ export class MediaService {
     const storageKey = mediaStorageKey(id);
     await this.storage.put(storageKey, image.bytes, image.mimeType);
     try {
-      return await this.media.insert({
-        id,
-        workspaceId,
-        storageKey,
-        mimeType: image.mimeType,
-        sizeBytes: image.sizeBytes,
-        sha256: image.sha256,
-        sourceUrl,
-      });
+      return await this.transactions.forWorkspace(workspaceId, (tx) =>
+        this.media.insert(tx, {
+          id,
+          workspaceId,
+          storageKey,
+          mimeType: image.mimeType,
+          sizeBytes: image.sizeBytes,
+          sha256: image.sha256,
+          sourceUrl,
+        }),
+      );
     } catch (error) {
       await this.storage.delete(storageKey).catch((cleanup: unknown) => {
         this.logger.warn(`Could not remove unreferenced media ${storageKey}: ${String(cleanup)}`);

@@ -25,9 +25,9 @@ export class IdempotencyKeyRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** The earlier request with this key, once it has finished. Checked before any work; `claim` decides. */
-  async findFinished(workspaceId: string, key: string): Promise<EarlierRequest | null> {
+  async findFinished(tx: Tx, workspaceId: string, key: string): Promise<EarlierRequest | null> {
     const [row] = await sqlRows<{ request_hash: string; response: unknown }>(
-      this.dataSource.manager,
+      tx,
       `SELECT request_hash, response FROM idempotency_keys
         WHERE workspace_id = $1 AND key = $2 AND created_at >= now() - interval '24 hours' AND response <> 'null'::jsonb`,
       [workspaceId, key],

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
-import { TransactionRunner, type Tx } from '../database/transaction-runner.js';
+import type { Tx } from '../database/transaction-runner.js';
 import type { PlatformName } from '../platforms/platform-name.js';
 import { derivePostStatus, type PostStatus, type TargetStatus } from './post-status.js';
 import type { AttemptOutcome } from './post-target.js';
@@ -122,11 +122,6 @@ interface AttemptRow {
  */
 @Injectable()
 export class PostRepository {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly transactions: TransactionRunner,
-  ) {}
-
   /** Saves a new post, `scheduled`; its targets are the caller's to add in `tx`. Returns its id. */
   async insert(tx: Tx, post: NewPost): Promise<string> {
     const [row] = await sqlRows<{ id: string }>(
@@ -147,17 +142,16 @@ export class PostRepository {
     return row.id;
   }
 
-  /** The post with its targets and their history; with `tx`, as that transaction sees it. */
-  async findOne(workspaceId: string, postId: string, tx?: Tx): Promise<PostView | null> {
-    const manager = tx ?? this.dataSource.manager;
-    const rows = await sqlRows<PostRow>(manager, `SELECT * FROM posts WHERE id = $1 AND workspace_id = $2`, [
+  /** The post with its targets and their history. */
+  async findOne(tx: Tx, workspaceId: string, postId: string): Promise<PostView | null> {
+    const rows = await sqlRows<PostRow>(tx, `SELECT * FROM posts WHERE id = $1 AND workspace_id = $2`, [
       postId,
       workspaceId,
     ]);
-    const [post] = await this.withTargets(manager, rows);
+    const [post] = await this.withTargets(tx, rows);
     if (!post) return null;
     const attempts = await sqlRows<AttemptRow>(
-      manager,
+      tx,
       `SELECT * FROM publish_attempts WHERE target_id = ANY($1::uuid[]) ORDER BY attempt, id`,
       [post.targets.map((target) => target.id)],
     );
@@ -168,9 +162,9 @@ export class PostRepository {
   }
 
   /** Newest first, keyset-paginated on (created_at, id) through the workspace list indexes. */
-  async findPage(query: PostPageQuery): Promise<PostView[]> {
+  async findPage(tx: Tx, query: PostPageQuery): Promise<PostView[]> {
     const rows = await sqlRows<PostRow>(
-      this.dataSource.manager,
+      tx,
       `SELECT * FROM posts
         WHERE workspace_id = $1
           AND ($2::text IS NULL OR status = $2)
@@ -179,30 +173,29 @@ export class PostRepository {
         LIMIT $5`,
       [query.workspaceId, query.status ?? null, query.after?.createdAt ?? null, query.after?.id ?? null, query.limit],
     );
-    return this.withTargets(this.dataSource.manager, rows);
+    return this.withTargets(tx, rows);
   }
 
   /**
-   * Runs `work` in a transaction with the post row locked (SELECT … FOR UPDATE), so no worker can
-   * claim one of its targets while the API decides whether an edit or a cancel is still allowed;
-   * then recomputes the post's status from whatever `work` changed. Null when there is no such post.
+   * Runs `work` in `tx` with the post row locked (SELECT … FOR UPDATE), so no worker can claim one of
+   * its targets while the API decides whether an edit or a cancel is still allowed; then recomputes the
+   * post's status from whatever `work` changed. Null when there is no such post.
    */
   async withLockedPost<T>(
+    tx: Tx,
     workspaceId: string,
     postId: string,
-    work: (post: PostView, tx: Tx) => Promise<T>,
+    work: (post: PostView) => Promise<T>,
   ): Promise<T | null> {
-    return this.transactions.run(async (tx) => {
-      const rows = await sqlRows<PostRow>(tx, `SELECT * FROM posts WHERE id = $1 AND workspace_id = $2 FOR UPDATE`, [
-        postId,
-        workspaceId,
-      ]);
-      const [post] = await this.withTargets(tx, rows);
-      if (!post) return null;
-      const result = await work(post, tx);
-      await this.refreshStatus(tx, postId);
-      return result;
-    });
+    const rows = await sqlRows<PostRow>(tx, `SELECT * FROM posts WHERE id = $1 AND workspace_id = $2 FOR UPDATE`, [
+      postId,
+      workspaceId,
+    ]);
+    const [post] = await this.withTargets(tx, rows);
+    if (!post) return null;
+    const result = await work(post);
+    await this.refreshStatus(tx, postId);
+    return result;
   }
 
   /** Edits a post locked by {@link withLockedPost}. */

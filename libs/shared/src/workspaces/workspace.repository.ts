@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
@@ -26,22 +27,30 @@ export class WorkspaceRepository {
     private readonly transactions: TransactionRunner,
   ) {}
 
-  /** Creates a workspace together with its first API key. */
+  /**
+   * Creates a workspace together with its first API key, on the new workspace's own behalf: the API
+   * role may write exactly that workspace's rows.
+   */
   async createWithApiKey(name: string, apiKeyHash: string): Promise<Workspace> {
-    return this.transactions.run(async (tx) => {
-      const [row] = await sqlRows<WorkspaceRow>(tx, `INSERT INTO workspaces (name) VALUES ($1) RETURNING *`, [name]);
+    const id = randomUUID();
+    return this.transactions.forWorkspace(id, async (tx) => {
+      const [row] = await sqlRows<WorkspaceRow>(tx, `INSERT INTO workspaces (id, name) VALUES ($1, $2) RETURNING *`, [
+        id,
+        name,
+      ]);
       await tx.query(`INSERT INTO api_keys (workspace_id, key_hash) VALUES ($1, $2)`, [row.id, apiKeyHash]);
       return toWorkspace(row);
     });
   }
 
+  /**
+   * The workspace of an unrevoked API key. It comes before any workspace is known, so it goes through a
+   * SECURITY DEFINER function that answers this one question across workspaces.
+   */
   async findByApiKeyHash(apiKeyHash: string): Promise<Workspace | null> {
-    const [row] = await sqlRows<WorkspaceRow>(
-      this.dataSource.manager,
-      `SELECT w.* FROM workspaces w JOIN api_keys k ON k.workspace_id = w.id
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-      [apiKeyHash],
-    );
+    const [row] = await sqlRows<WorkspaceRow>(this.dataSource.manager, `SELECT * FROM workspace_for_api_key($1)`, [
+      apiKeyHash,
+    ]);
     return row ? toWorkspace(row) : null;
   }
 }
