@@ -61,7 +61,7 @@ describe('rate limits', () => {
   }
 
   it("answers 429 with Retry-After in the API's error body once a key has spent its budget", async () => {
-    const api = await backend({ RATE_LIMIT_PER_API_KEY: '3', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    const api = await backend({ RATE_LIMIT_KEY_REQUESTS: '3', RATE_LIMIT_WINDOW_SECONDS: '60' });
     const acme = await newWorkspace(api);
 
     const answers = [];
@@ -83,7 +83,7 @@ describe('rate limits', () => {
   });
 
   it("counts each key on its own: one key's exhaustion leaves another's budget whole", async () => {
-    const api = await backend({ RATE_LIMIT_PER_API_KEY: '2' });
+    const api = await backend({ RATE_LIMIT_KEY_REQUESTS: '2' });
     const acme = await newWorkspace(api, 'Acme');
     const globex = await newWorkspace(api, 'Globex');
 
@@ -96,7 +96,7 @@ describe('rate limits', () => {
   });
 
   it('puts the headers on every answer: 401s, 404s, malformed bodies and health checks too', async () => {
-    const api = await backend({ RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '5', RATE_LIMIT_PER_ADDRESS: '100' });
+    const api = await backend({ RATE_LIMIT_AUTH_FAILURES: '5', RATE_LIMIT_ADDRESS_REQUESTS: '100' });
     const acme = await newWorkspace(api);
 
     const missingKey = await api.get('/v1/posts');
@@ -124,8 +124,8 @@ describe('rate limits', () => {
   it('refuses an address that keeps failing authentication, whatever it brings next, and only that address', async () => {
     const api = await backend({
       TRUSTED_PROXIES: '127.0.0.1',
-      RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '2',
-      RATE_LIMIT_PER_ADDRESS: '100',
+      RATE_LIMIT_AUTH_FAILURES: '2',
+      RATE_LIMIT_ADDRESS_REQUESTS: '100',
     });
     const acme = await newWorkspace(api);
     const attacker = from('203.0.113.7');
@@ -144,7 +144,7 @@ describe('rate limits', () => {
   });
 
   it('limits the admin endpoint per address, more strictly than the API', async () => {
-    const api = await backend({ TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_ADMIN_PER_ADDRESS: '2' });
+    const api = await backend({ TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_ADMIN_REQUESTS: '2' });
     const admin = api.as(TEST_ADMIN_TOKEN);
     const operator = from('198.51.100.1');
 
@@ -167,7 +167,7 @@ describe('rate limits', () => {
     ['the peer is not among the trusted proxies', '10.0.0.0/8,::1', false],
     ['the peer is a trusted proxy', '10.0.0.0/8,127.0.0.1', true],
   ])('X-Forwarded-For decides the address only from a trusted peer: %s', async (_, trusted, believed) => {
-    const api = await backend({ TRUSTED_PROXIES: trusted, RATE_LIMIT_PER_ADDRESS: '2' });
+    const api = await backend({ TRUSTED_PROXIES: trusted, RATE_LIMIT_ADDRESS_REQUESTS: '2' });
 
     for (let i = 0; i < 2; i++) expect((await api.get('/health', from('192.0.2.1'))).status).toBe(200);
     expect((await api.get('/health', from('192.0.2.1'))).status).toBe(429);
@@ -179,8 +179,8 @@ describe('rate limits', () => {
 
   it('shares the budgets between backends on the same Redis', async () => {
     const prefix = newPrefix();
-    const one = await backend({ RATE_LIMIT_PER_API_KEY: '4' }, prefix);
-    const two = await backend({ RATE_LIMIT_PER_API_KEY: '4' }, prefix);
+    const one = await backend({ RATE_LIMIT_KEY_REQUESTS: '4' }, prefix);
+    const two = await backend({ RATE_LIMIT_KEY_REQUESTS: '4' }, prefix);
     const { apiKey } = await newWorkspace(one);
 
     const statuses = [];
@@ -190,10 +190,10 @@ describe('rate limits', () => {
 
   it('lets every request through while Redis is unreachable, and the API keeps accepting posts', async () => {
     const tiny = {
-      RATE_LIMIT_PER_API_KEY: '1',
-      RATE_LIMIT_PER_ADDRESS: '1',
-      RATE_LIMIT_FAILED_AUTH_PER_ADDRESS: '1',
-      RATE_LIMIT_ADMIN_PER_ADDRESS: '1',
+      RATE_LIMIT_KEY_REQUESTS: '1',
+      RATE_LIMIT_ADDRESS_REQUESTS: '1',
+      RATE_LIMIT_AUTH_FAILURES: '1',
+      RATE_LIMIT_ADMIN_REQUESTS: '1',
     };
     // Nothing listens on port 1: every Redis command fails, so no budget can be counted.
     const api = await backend({ ...tiny, REDIS_URL: 'redis://127.0.0.1:1' });

@@ -94,10 +94,10 @@ export class AppConfig {
     this.rateLimits = {
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
       limits: {
-        apiKey: env.RATE_LIMIT_PER_API_KEY,
-        address: env.RATE_LIMIT_PER_ADDRESS,
-        failedAuth: env.RATE_LIMIT_FAILED_AUTH_PER_ADDRESS,
-        admin: env.RATE_LIMIT_ADMIN_PER_ADDRESS,
+        apiKey: env.RATE_LIMIT_KEY_REQUESTS,
+        address: env.RATE_LIMIT_ADDRESS_REQUESTS,
+        failedAuth: env.RATE_LIMIT_AUTH_FAILURES,
+        admin: env.RATE_LIMIT_ADMIN_REQUESTS,
       },
     };
     this.media = {

@@ -116,28 +116,28 @@ export class Environment {
   @IsInt()
   @Min(1)
   @Max(100_000_000)
-  RATE_LIMIT_PER_API_KEY = 30_000;
+  RATE_LIMIT_KEY_REQUESTS = 30_000;
 
   /** Requests per window per client address that bring no API key (health checks, signed media links, 404s). */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(100_000_000)
-  RATE_LIMIT_PER_ADDRESS = 6_000;
+  RATE_LIMIT_ADDRESS_REQUESTS = 6_000;
 
   /** Failed authentications (wrong or missing API key or admin token) per window per client address. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(100_000_000)
-  RATE_LIMIT_FAILED_AUTH_PER_ADDRESS = 20;
+  RATE_LIMIT_AUTH_FAILURES = 20;
 
   /** Requests per window per client address to the admin endpoints (ADMIN_TOKEN). */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(100_000_000)
-  RATE_LIMIT_ADMIN_PER_ADDRESS = 30;
+  RATE_LIMIT_ADMIN_REQUESTS = 30;
 
   /** Where uploaded and fetched images are kept: `local` (MEDIA_STORAGE_DIR) or `s3` (any S3-compatible store). */
   @IsIn(['local', 's3'])
