@@ -1,4 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { startXEmulator, type XEmulator } from '../../emulators/x/x-emulator.js';
 import { type ApiResponse, ApiClient } from '../support/api-client.js';
 import { newAccount, newWorkspace } from '../support/factories.js';
@@ -195,6 +196,7 @@ describe('rate limits', () => {
       RATE_LIMIT_AUTH_FAILURES: '1',
       RATE_LIMIT_ADMIN_REQUESTS: '1',
     };
+    const warnings = jest.spyOn(Logger.prototype, 'warn');
     // Nothing listens on port 1: every Redis command fails, so no budget can be counted.
     const api = await backend({ ...tiny, REDIS_URL: 'redis://127.0.0.1:1' });
     const acme = await newWorkspace(api, 'Acme');
@@ -211,5 +213,10 @@ describe('rate limits', () => {
       expect(created.headers.get('ratelimit-limit')).toBeNull();
     }
     for (let i = 0; i < 3; i++) expect((await api.get('/v1/posts')).status).toBe(401);
+
+    // Over a dozen requests met the outage; the log says so once.
+    const outageWarnings = warnings.mock.calls.filter(([message]) => /^Redis does not answer/.test(String(message)));
+    warnings.mockRestore();
+    expect(outageWarnings).toHaveLength(1);
   });
 });
