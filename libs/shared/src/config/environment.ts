@@ -39,7 +39,7 @@ export class Environment {
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://localhost:6379';
 
-  /** Prefix of every BullMQ key in Redis, so several deployments (or test files) can share one Redis. */
+  /** Prefix of every Herald key in Redis (queue, rate limits), so several deployments (or test files) can share one Redis. */
   @Matches(/^[A-Za-z0-9:_-]+$/, { message: 'QUEUE_PREFIX may only hold letters, digits, ":", "_" and "-"' })
   QUEUE_PREFIX = 'herald';
 
