@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
+import { hashApiKey } from '@app/shared';
 import { startXEmulator, type XEmulator } from '../../emulators/x/x-emulator.js';
 import { type ApiResponse, ApiClient } from '../support/api-client.js';
 import { newAccount, newWorkspace } from '../support/factories.js';
@@ -94,6 +95,29 @@ describe('rate limits', () => {
     const other = await globex.api.get('/v1/posts');
     expect(other.status).toBe(200);
     expect(limits(other)).toMatchObject({ limit: 2, remaining: 1 });
+  });
+
+  it('keeps keys out of Redis: an API key is counted by its hash, any other token by the address', async () => {
+    const prefix = newPrefix();
+    const api = await backend({ RATE_LIMIT_ADDRESS_REQUESTS: '100' }, prefix);
+    const acme = await newWorkspace(api);
+    expect((await acme.api.get('/v1/posts')).status).toBe(200);
+    const withAdminToken = await api.as(TEST_ADMIN_TOKEN).get('/v1/posts');
+    expect(withAdminToken.status).toBe(401);
+
+    const keys = await redis.client.keys(`${prefix}:rate-limit:*`);
+    expect(keys.sort()).toEqual(
+      [
+        `${prefix}:rate-limit:address:127.0.0.1`,
+        `${prefix}:rate-limit:admin:127.0.0.1`,
+        `${prefix}:rate-limit:apiKey:${hashApiKey(acme.apiKey)}`,
+        `${prefix}:rate-limit:failedAuth:127.0.0.1`,
+      ].sort(),
+    );
+    const stored = keys.join(' ');
+    for (const secret of [acme.apiKey, TEST_ADMIN_TOKEN, hashApiKey(TEST_ADMIN_TOKEN)]) {
+      expect(stored).not.toContain(secret);
+    }
   });
 
   it('puts the headers on every answer: 401s, 404s, malformed bodies and health checks too', async () => {
