@@ -74,9 +74,13 @@ export class HttpRateLimits {
   }
 }
 
-/** {@link HttpRateLimits.admit} as Express middleware, so it runs before routing and body parsing. */
+/**
+ * {@link HttpRateLimits.admit} as Express middleware, so it runs before routing and body parsing.
+ * Express 5 passes a rejection (the 429) on to Nest's exception filter.
+ */
 export const rateLimitMiddleware =
   (limits: HttpRateLimits): RequestHandler =>
-  (request: Request, response: Response, next: NextFunction) => {
-    limits.admit(request, response).then(() => next(), next);
+  async (request: Request, response: Response, next: NextFunction) => {
+    await limits.admit(request, response);
+    next();
   };
