@@ -15,7 +15,7 @@ export class ApiClient {
     return new ApiClient(this.baseUrl, token);
   }
 
-  get = <T = any>(path: string) => this.request<T>('GET', path);
+  get = <T = any>(path: string, headers?: Record<string, string>) => this.request<T>('GET', path, undefined, headers);
   post = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
     this.request<T>('POST', path, body, headers);
   patch = <T = any>(path: string, body?: unknown) => this.request<T>('PATCH', path, body);

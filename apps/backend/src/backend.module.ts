@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/validation.pipe.js';
 import { HealthModule } from './health/health.module.js';
 import { MediaApiModule } from './media/media-api.module.js';
 import { PostsModule } from './posts/posts.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 @Module({
@@ -16,6 +17,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     DatabaseModule.register('backend', API_ROLE),
     QueueModule.register('producer'),
     PlatformsModule,
+    RateLimitModule,
     HealthModule,
     WorkspacesModule,
     AccountsModule,

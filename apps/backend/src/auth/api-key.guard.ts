@@ -1,23 +1,36 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { DomainError, hashApiKey, WorkspaceRepository } from '@app/shared';
-import type { Request } from 'express';
+import { hashApiKey, WorkspaceRepository } from '@app/shared';
+import type { Request, Response } from 'express';
+import { HttpRateLimits } from '../rate-limit/http-rate-limits.js';
 import { bearerTokenOf } from './bearer-token.js';
 
 export interface AuthenticatedRequest extends Request {
   workspaceId: string;
 }
 
-/** Admits requests bearing a workspace API key, and remembers which workspace they act for. */
+/**
+ * Admits requests bearing a workspace API key, and remembers which workspace they act for. A missing
+ * or unknown key counts against the address's failed-authentication budget.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(private readonly workspaces: WorkspaceRepository) {}
+  constructor(
+    private readonly workspaces: WorkspaceRepository,
+    private readonly rateLimits: HttpRateLimits,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const apiKey = bearerTokenOf(request);
-    if (!apiKey) throw new DomainError('UNAUTHORIZED', 'Missing API key: send Authorization: Bearer <apiKey>');
-    const workspace = await this.workspaces.findByApiKeyHash(hashApiKey(apiKey));
-    if (!workspace) throw new DomainError('UNAUTHORIZED', 'Invalid API key');
+    const workspace = apiKey ? await this.workspaces.findByApiKeyHash(hashApiKey(apiKey)) : null;
+    if (!workspace) {
+      const message = apiKey ? 'Invalid API key' : 'Missing API key: send Authorization: Bearer <apiKey>';
+      throw await this.rateLimits.refuseAuthentication(
+        request,
+        context.switchToHttp().getResponse<Response>(),
+        message,
+      );
+    }
     request.workspaceId = workspace.id;
     return true;
   }

@@ -25,6 +25,15 @@ export type MediaStorageSettings =
       forcePathStyle: boolean;
     };
 
+/** The rate limits' budgets: each counts requests of one kind from one caller within a window. */
+export type RateLimitBudget = 'apiKey' | 'address' | 'failedAuth' | 'admin';
+
+export interface RateLimitSettings {
+  windowSeconds: number;
+  /** Requests (for `failedAuth`: failures) allowed per window in each budget. */
+  limits: Record<RateLimitBudget, number>;
+}
+
 /** The validated configuration, grouped by concern. Built once from {@link Environment} at boot. */
 export class AppConfig {
   readonly environment: Environment['NODE_ENV'];
@@ -54,6 +63,9 @@ export class AppConfig {
   readonly publicBaseUrl: string;
   /** IPs and CIDRs that user-given URLs may reach though private (see PRIVATE_NETWORK_ALLOWLIST). */
   readonly privateNetworkAllowlist: string[];
+  /** IPs and CIDRs of the reverse proxies whose X-Forwarded-For the backend believes (TRUSTED_PROXIES). */
+  readonly trustedProxies: string[];
+  readonly rateLimits: RateLimitSettings;
   readonly media: { storage: MediaStorageSettings; maxBytes: number };
   readonly logLevel: Environment['LOG_LEVEL'];
 
@@ -78,6 +90,16 @@ export class AppConfig {
     this.platforms = env.platforms;
     this.publicBaseUrl = withoutTrailingSlash(env.PUBLIC_BASE_URL);
     this.privateNetworkAllowlist = parseNetworkAllowlist(env.PRIVATE_NETWORK_ALLOWLIST).entries;
+    this.trustedProxies = parseNetworkAllowlist(env.TRUSTED_PROXIES).entries;
+    this.rateLimits = {
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      limits: {
+        apiKey: env.RATE_LIMIT_KEY_REQUESTS,
+        address: env.RATE_LIMIT_ADDRESS_REQUESTS,
+        failedAuth: env.RATE_LIMIT_AUTH_FAILURES,
+        admin: env.RATE_LIMIT_ADMIN_REQUESTS,
+      },
+    };
     this.media = {
       storage:
         env.MEDIA_STORAGE === 's3'

@@ -103,6 +103,23 @@ describe('loadEnvironment', () => {
     );
   });
 
+  it('parses TRUSTED_PROXIES like the allowlist, and reads the rate limits with their defaults', () => {
+    const config = new AppConfig(loadEnvironment({ ...required, TRUSTED_PROXIES: '10.0.0.0/8, ::1' }));
+    expect(config.trustedProxies).toEqual(['10.0.0.0/8', '::1']);
+    expect(config.rateLimits).toEqual({
+      windowSeconds: 60,
+      limits: { apiKey: 30_000, address: 6_000, failedAuth: 20, admin: 30 },
+    });
+    expect(() => loadEnvironment({ ...required, TRUSTED_PROXIES: 'proxy.internal' })).toThrow(
+      /TRUSTED_PROXIES: .*not one: proxy\.internal$/m,
+    );
+    expect(() =>
+      loadEnvironment({ ...required, RATE_LIMIT_KEY_REQUESTS: '0', RATE_LIMIT_WINDOW_SECONDS: 'x' }),
+    ).toThrow(
+      /RATE_LIMIT_KEY_REQUESTS[\s\S]*RATE_LIMIT_WINDOW_SECONDS|RATE_LIMIT_WINDOW_SECONDS[\s\S]*RATE_LIMIT_KEY_REQUESTS/,
+    );
+  });
+
   it('reads Redis credentials, database number and TLS from REDIS_URL', () => {
     const config = new AppConfig(loadEnvironment({ ...required, REDIS_URL: 'rediss://user:p%40ss@cache:6380/2' }));
     expect(config.redis).toEqual({ host: 'cache', port: 6380, username: 'user', password: 'p@ss', db: 2, tls: {} });

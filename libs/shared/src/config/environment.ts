@@ -39,7 +39,7 @@ export class Environment {
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://localhost:6379';
 
-  /** Prefix of every BullMQ key in Redis, so several deployments (or test files) can share one Redis. */
+  /** Prefix of every Herald key in Redis (queue, rate limits), so several deployments (or test files) can share one Redis. */
   @Matches(/^[A-Za-z0-9:_-]+$/, { message: 'QUEUE_PREFIX may only hold letters, digits, ":", "_" and "-"' })
   QUEUE_PREFIX = 'herald';
 
@@ -95,6 +95,49 @@ export class Environment {
    */
   @IsString()
   PRIVATE_NETWORK_ALLOWLIST = '';
+
+  /**
+   * Addresses (IPs or CIDRs, comma-separated) of the reverse proxies in front of the backend. Only a
+   * request arriving from one of them has its X-Forwarded-For believed when finding the client's
+   * address (for per-address rate limits). Empty: none, the connecting peer is the client.
+   */
+  @IsString()
+  TRUSTED_PROXIES = '';
+
+  /** Length of every rate-limit window, in seconds: each budget below is per window. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  /** Requests per window per API key, across all backend replicas. Generous: 50 busy clients on one key fit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  RATE_LIMIT_KEY_REQUESTS = 30_000;
+
+  /** Requests per window per client address that bring no API key (health checks, signed media links, 404s). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  RATE_LIMIT_ADDRESS_REQUESTS = 6_000;
+
+  /** Failed authentications (wrong or missing API key or admin token) per window per client address. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  RATE_LIMIT_AUTH_FAILURES = 20;
+
+  /** Requests per window per client address to the admin endpoints (ADMIN_TOKEN). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  RATE_LIMIT_ADMIN_REQUESTS = 30;
 
   /** Where uploaded and fetched images are kept: `local` (MEDIA_STORAGE_DIR) or `s3` (any S3-compatible store). */
   @IsIn(['local', 's3'])
@@ -231,11 +274,11 @@ function crossFieldProblems(environment: Environment): string[] {
       problems.push(`${name}: not a valid cron expression (${(error as Error).message})`);
     }
   }
-  const { invalid } = parseNetworkAllowlist(String(environment.PRIVATE_NETWORK_ALLOWLIST));
-  if (invalid.length > 0) {
-    problems.push(
-      `PRIVATE_NETWORK_ALLOWLIST: must be IP addresses or CIDR ranges separated by commas; not one: ${invalid.join(', ')}`,
-    );
+  for (const name of ['PRIVATE_NETWORK_ALLOWLIST', 'TRUSTED_PROXIES'] as const) {
+    const { invalid } = parseNetworkAllowlist(String(environment[name]));
+    if (invalid.length > 0) {
+      problems.push(`${name}: must be IP addresses or CIDR ranges separated by commas; not one: ${invalid.join(', ')}`);
+    }
   }
   if (environment.PUBLISH_LEASE_SECONDS * 1000 < environment.PLATFORM_TIMEOUT_MS * 2) {
     problems.push(

@@ -5,6 +5,8 @@ export type DomainErrorCode =
   | 'CONFLICT'
   | 'IDEMPOTENCY_MISMATCH'
   | 'DEPENDENCY_UNAVAILABLE'
+  /** The caller spent a rate-limit budget; the response says when to retry. */
+  | 'RATE_LIMITED'
   /** The server lacks the settings for this feature (e.g. an OAuth app's client id). */
   | 'NOT_CONFIGURED';
 

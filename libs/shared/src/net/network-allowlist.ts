@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 
 /**
- * PRIVATE_NETWORK_ALLOWLIST's entries: IPv4 addresses in dotted-quad form, IPv6 addresses, or either
+ * Entries of an address list (PRIVATE_NETWORK_ALLOWLIST, TRUSTED_PROXIES): IPv4 addresses in dotted-quad form, IPv6 addresses, or either
  * as a CIDR range. Parsed with ipaddr.js rather than matched by characters, so `1.2.3.4.5`,
  * `10.0.0.0/33` or the legacy `0x7f.1` forms are refused instead of silently allowing nothing.
  */
