@@ -53,14 +53,10 @@ export async function workspaceWithAccounts(
   const workspace = await repositories.workspaces.createWithApiKey('Data', randomBytes(16).toString('hex'));
   const accountIds = [];
   for (let i = 0; i < count; i++) {
-    const account = await repositories.accounts.create({
-      workspaceId: workspace.id,
-      platform: 'x',
-      name: `@account${i}`,
-      externalId: null,
-      encryptedCredentials: 'sealed',
-      renewAt: null,
-    });
+    const account = await repositories.accounts.create(
+      { workspaceId: workspace.id, platform: 'x', name: `@account${i}`, externalId: null },
+      () => ({ encryptedCredentials: 'sealed', renewAt: null }),
+    );
     accountIds.push(account.id);
   }
   return { workspaceId: workspace.id, accountIds };

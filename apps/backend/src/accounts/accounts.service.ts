@@ -27,13 +27,15 @@ export class AccountsService {
     const provider = this.platforms.get(input.platform);
     const credentials = provider.parseCredentials(input.credentials);
     const identity = await verifyWithPlatform(provider, credentials);
-    const account = await this.accounts.create({
-      workspaceId,
-      platform: input.platform,
-      name: input.name ?? identity.displayName,
-      externalId: identity.externalId,
-      ...this.credentials.seal(input.platform, credentials),
-    });
+    const account = await this.accounts.create(
+      {
+        workspaceId,
+        platform: input.platform,
+        name: input.name ?? identity.displayName,
+        externalId: identity.externalId,
+      },
+      (accountId) => this.credentials.seal(accountId, input.platform, credentials),
+    );
     return toAccountResponse(account);
   }
 

@@ -88,13 +88,15 @@ export class ConnectService {
     const saved = [];
     for (const account of connected) {
       saved.push(
-        await this.accounts.connect({
-          workspaceId: state.workspaceId,
-          platform: name,
-          name: account.identity.displayName,
-          externalId: account.identity.externalId,
-          ...this.credentials.seal(name, account.credentials),
-        }),
+        await this.accounts.connect(
+          {
+            workspaceId: state.workspaceId,
+            platform: name,
+            name: account.identity.displayName,
+            externalId: account.identity.externalId,
+          },
+          (accountId) => this.credentials.seal(accountId, name, account.credentials),
+        ),
       );
     }
     return saved.map(toAccountResponse);

@@ -25,3 +25,9 @@ export interface SocialAccount {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** Credentials as stored: encrypted, with when they are due for renewal. */
+export interface SealedCredentials {
+  encryptedCredentials: string;
+  renewAt: Date | null;
+}
