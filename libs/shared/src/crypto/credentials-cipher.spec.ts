@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config.js';
 import { loadEnvironment } from '../config/environment.js';
 import { CredentialsCipher } from './credentials-cipher.js';
@@ -23,13 +23,8 @@ function ringOf(current: number, ...decryptOnly: number[]): KeyRing {
 
 const cipherOf = (current: number, ...decryptOnly: number[]) => new CredentialsCipher(ringOf(current, ...decryptOnly));
 
-/** A `v1` envelope exactly as Herald sealed credentials before the key ring: the key itself, no associated data. */
-function sealedBeforeTheRing(rawKey: Buffer, credentials: object): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', rawKey, iv);
-  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(credentials), 'utf8'), cipher.final()]);
-  return ['v1', ...[iv, cipher.getAuthTag(), ciphertext].map((part) => part.toString('base64url'))].join('.');
-}
+/** `{"accessToken":"old"}` as Herald sealed credentials before the key ring: with key(1) itself, no associated data. */
+const V1_ENVELOPE = 'v1.MK6nRxH9gPYzThiF.RxGB8IPsSV2N5AhgP5oXAQ.xXqit8CSRE5IOWHGkoIq7tuL7d-6';
 
 const withPart = (envelope: string, index: number, change: (part: Buffer) => Buffer): string => {
   const parts = envelope.split('.');
@@ -107,25 +102,23 @@ describe('CredentialsCipher', () => {
   });
 
   describe('v1 envelopes, sealed before the key ring', () => {
-    const v1 = sealedBeforeTheRing(key(1), { accessToken: 'old' });
-
     it.each([
       ['ENCRYPTION_KEY', [1]],
       ['a key in DECRYPTION_KEYS', [2, 1]],
     ])('open with the key they were sealed with, as %s, whatever account reads them', (_where, bytes) => {
       const [current, ...decryptOnly] = bytes;
-      expect(cipherOf(current, ...decryptOnly).decrypt(accountId, v1)).toEqual({ accessToken: 'old' });
-      expect(cipherOf(current, ...decryptOnly).isCurrent(v1)).toBe(false);
+      expect(cipherOf(current, ...decryptOnly).decrypt(accountId, V1_ENVELOPE)).toEqual({ accessToken: 'old' });
+      expect(cipherOf(current, ...decryptOnly).isCurrent(V1_ENVELOPE)).toBe(false);
     });
 
     it('are refused, naming the variables, when no configured key seals them', () => {
-      expect(() => cipherOf(2).decrypt(accountId, v1)).toThrow(
+      expect(() => cipherOf(2).decrypt(accountId, V1_ENVELOPE)).toThrow(
         'Could not decrypt with ENCRYPTION_KEY or any of DECRYPTION_KEYS: encrypted with another key, or altered',
       );
     });
 
     it('are refused with a cut tag', () => {
-      const truncated = withPart(v1, 2, (tag) => tag.subarray(0, 4));
+      const truncated = withPart(V1_ENVELOPE, 2, (tag) => tag.subarray(0, 4));
       expect(() => cipherOf(1).decrypt(accountId, truncated)).toThrow(DecryptionError);
     });
   });
