@@ -50,7 +50,7 @@ describe('how an attempt ends', () => {
       );
       expect(target).toMatchObject({ status: 'failed', attempts: 1 });
       expect(target.last_error).toMatch(
-        /credentials could not be decrypted \(Could not decrypt: encrypted with key [\w-]{8}, which is neither ENCRYPTION_KEY nor in DECRYPTION_KEYS\)/,
+        /credentials could not be decrypted \(Could not decrypt: encrypted with key [0-9a-f]{12}, which is neither ENCRYPTION_KEY nor in DECRYPTION_KEYS\)/,
       );
       expect(target.last_error).not.toContain(ANOTHER_KEY);
       expect(target.last_error).not.toContain(account.accessToken);

@@ -5,7 +5,7 @@ const ALGORITHM = 'aes-256-gcm';
 /** The full GCM tag: a shorter one (which Node accepts by default) makes forgery a matter of 2^32 tries. */
 const AUTH_TAG_BYTES = 16;
 const IV_BYTES = 12;
-const KEY_ID = /^[A-Za-z0-9_-]{8}$/;
+const KEY_ID = /^[0-9a-f]{12}$/;
 
 /** The envelope's authentication failed, or no configured key can open it. Never quotes key material. */
 export class DecryptionError extends Error {

@@ -12,7 +12,7 @@ const PURPOSE_INFO: Record<KeyPurpose, string> = {
   'media-links': 'herald media links v1',
 };
 
-/** A key and its id: 8 base64url characters derived from the key, so ids cannot be mislabelled in config. */
+/** A key and its id: 12 hex digits derived from the key, so ids cannot be mislabelled in config. */
 export interface RingKey {
   id: string;
   key: Buffer;
@@ -35,7 +35,7 @@ const hkdf = (key: Buffer, info: string, length: number): Buffer =>
   Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), info, length));
 
 /** A key's id: HKDF-derived, so it tells nothing about the key (48 bits of a one-way function). */
-export const keyIdOf = (key: Buffer): string => hkdf(key, 'herald key id', 6).toString('base64url');
+export const keyIdOf = (key: Buffer): string => hkdf(key, 'herald key id', 6).toString('hex');
 
 /**
  * The configured keys: ENCRYPTION_KEY (current) and DECRYPTION_KEYS (read only). `raw` are the keys
