@@ -22,7 +22,7 @@ const KEY_C = Buffer.alloc(32, 0xc).toString('base64');
 const V1_UNDER_A = 'v1.ZjfcqSMxLWXBKPaK.1OcUiDQ-Yk9q_uJ8-mK9uA.5WNFGtKnAkssQsvfGwPlNUlVWVGU7TKU1gW1H3D9';
 
 /**
- * Rotating ENCRYPTION_KEY from A to B with every process running: ring [B, A] reads everything A
+ * Credentials sealed for their account, and rotating ENCRYPTION_KEY from A to B with every process running: ring [B, A] reads everything A
  * sealed, `keys:reencrypt` moves every stored credential to B, and ring [B] alone then reads them all.
  */
 describe('key rotation', () => {
@@ -65,6 +65,33 @@ describe('key rotation', () => {
 
   afterAll(async () => {
     await repositories?.close();
+  });
+
+  it('seals credentials for the account they belong to, also when connecting an account again', async () => {
+    const cipher = cipherOf(KEY_A);
+    const connect = (accessToken: string) =>
+      repositories.accounts.connect({ workspaceId, platform: 'x', name: '@again', externalId: 'x-user-1' }, (id) => ({
+        encryptedCredentials: cipher.encrypt(id, { accessToken }),
+        renewAt: null,
+      }));
+    const first = await connect('first');
+    await repositories.sql.query(`UPDATE social_accounts SET status = 'needs_reauth' WHERE id = $1`, [first.id]);
+    const again = await connect('second');
+    expect(again).toMatchObject({ id: first.id, status: 'active' });
+    expect(cipher.decrypt(first.id, await stored(first.id))).toEqual({ accessToken: 'second' });
+
+    // Copied onto another account's row, they do not open.
+    const other = await newAccount(cipher, 'other');
+    await repositories.sql.query(`UPDATE social_accounts SET encrypted_credentials = $2 WHERE id = $1`, [
+      other,
+      await stored(first.id),
+    ]);
+    const copied = await stored(other);
+    expect(() => cipher.decrypt(other, copied)).toThrow(DecryptionError);
+    // Out of the way of the counts below.
+    await repositories.sql.query(`UPDATE social_accounts SET encrypted_credentials = NULL WHERE id = ANY($1::uuid[])`, [
+      [first.id, other],
+    ]);
   });
 
   it('keeps every secret readable through the rotation, and re-encrypts each once', async () => {

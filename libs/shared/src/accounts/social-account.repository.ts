@@ -49,7 +49,10 @@ interface AccountRow {
   updated_at: Date;
 }
 
-/** Every column but the credentials, which only leave the table under the account's lock. */
+/**
+ * Every column but the credentials, which only leave the table under the account's lock, or to be
+ * re-encrypted (see credentialsPage).
+ */
 const COLUMNS =
   'id, workspace_id, platform, name, external_id, status, status_reason, renew_at, rate_limited_until, created_at, updated_at';
 
@@ -114,30 +117,34 @@ export class SocialAccountRepository {
   /**
    * Adds the account, or, when the workspace already has this platform account (same external id),
    * gives it the new credentials and makes it active again: connecting again is how an account
-   * that needs reconnecting is repaired. The existing row is locked while its credentials are sealed
-   * for it, so a renewal cannot slip in between.
+   * that needs reconnecting is repaired. Existing rows are locked while their credentials are sealed
+   * for each of them, so a renewal cannot slip in between.
    */
   async connect(account: NewAccount & { externalId: string }, seal: SealFor): Promise<SocialAccount> {
     return this.transactions.run(async (tx) => {
-      const [existing] = await sqlRows<{ id: string }>(
+      const existing = await sqlRows<{ id: string }>(
         tx,
         `SELECT id FROM social_accounts
           WHERE workspace_id = $1 AND platform = $2 AND external_id = $3 AND deleted_at IS NULL
-          LIMIT 1 FOR UPDATE`,
+          ORDER BY created_at, id FOR UPDATE`,
         [account.workspaceId, account.platform, account.externalId],
       );
-      if (!existing) return this.insert(tx, account, seal);
-      const sealed = seal(existing.id);
-      const [row] = await sqlRows<AccountRow>(
-        tx,
-        `UPDATE social_accounts
-            SET encrypted_credentials = $2, renew_at = $3, name = $4, status = 'active', status_reason = NULL,
-                updated_at = now()
-          WHERE id = $1
-          RETURNING ${COLUMNS}`,
-        [existing.id, sealed.encryptedCredentials, sealed.renewAt, account.name],
-      );
-      return toAccount(row);
+      if (existing.length === 0) return this.insert(tx, account, seal);
+      const reconnected: SocialAccount[] = [];
+      for (const { id } of existing) {
+        const sealed = seal(id);
+        const [row] = await sqlRows<AccountRow>(
+          tx,
+          `UPDATE social_accounts
+              SET encrypted_credentials = $2, renew_at = $3, name = $4, status = 'active', status_reason = NULL,
+                  updated_at = now()
+            WHERE id = $1
+            RETURNING ${COLUMNS}`,
+          [id, sealed.encryptedCredentials, sealed.renewAt, account.name],
+        );
+        reconnected.push(toAccount(row));
+      }
+      return reconnected[0];
     });
   }
 
