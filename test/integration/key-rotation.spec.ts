@@ -22,8 +22,9 @@ const KEY_C = Buffer.alloc(32, 0xc).toString('base64');
 const V1_UNDER_A = 'v1.ZjfcqSMxLWXBKPaK.1OcUiDQ-Yk9q_uJ8-mK9uA.5WNFGtKnAkssQsvfGwPlNUlVWVGU7TKU1gW1H3D9';
 
 /**
- * Credentials sealed for their account, and rotating ENCRYPTION_KEY from A to B with every process running: ring [B, A] reads everything A
- * sealed, `keys:reencrypt` moves every stored credential to B, and ring [B] alone then reads them all.
+ * Credentials sealed for their account, and rotating ENCRYPTION_KEY from A to B with every process
+ * running: ring [B, A] reads everything A sealed, `keys:reencrypt` moves every stored credential to B,
+ * and ring [B] alone then reads them all.
  */
 describe('key rotation', () => {
   let repositories: Repositories;
