@@ -22,8 +22,9 @@ export interface ConnectState {
 
 /**
  * The `state` of an OAuth connection: AES-256-GCM sealed with the key ring's OAuth-state key (so it is
- * signed, and the PKCE verifier inside stays secret), expiring and single use. It is the only thing tying the callback to a workspace:
- * the accounts are connected to the workspace sealed inside, whoever sends the callback.
+ * signed, and the PKCE verifier inside stays secret), expiring and single use. It is the only thing
+ * tying the callback to a workspace: the accounts are connected to the workspace sealed inside, whoever
+ * sends the callback.
  */
 @Injectable()
 export class OAuthStateCodec {

@@ -9,9 +9,9 @@ export const MEDIA_LINK_LIFETIME_SECONDS = 24 * 3600;
 /**
  * Signed, expiring links to `GET /v1/media/:id/content`, for platforms that pull images by URL
  * (they cannot send an API key). The signature covers the id and the expiry, with a key derived for
- * this purpose only from the current ring key (ENCRYPTION_KEY). A link is valid when the key of any ring key
- * signed it: links carry no key id, so those handed out before a rotation keep working while the old key
- * is in DECRYPTION_KEYS, for the price of one HMAC per ring key on a forged one.
+ * this purpose only from the current ring key (ENCRYPTION_KEY). A link signed with any ring key's
+ * media key is valid: links carry no key id (links already handed out have none), so those signed
+ * before a rotation keep working while the old key is in DECRYPTION_KEYS, for one HMAC per ring key.
  */
 @Injectable()
 export class MediaLinkSigner {
