@@ -128,7 +128,7 @@ describe('REST API', () => {
       );
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) {
-        expect(row.encrypted_credentials).toMatch(/^v1\./);
+        expect(row.encrypted_credentials).toMatch(/^v2\./);
         expect(row.encrypted_credentials).not.toContain('plain-text-never');
       }
     });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConsoleLogger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { CredentialsCipher, PostTargetRepository, type ClaimedTarget } from '@app/shared';
+import { CredentialsCipher, KeyRing, PostTargetRepository, type ClaimedTarget } from '@app/shared';
 import { AttemptRecorder } from '../../apps/worker/src/publish/attempt-recorder.js';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
 import { eventually, newAccount, newPost } from '../support/factories.js';
@@ -23,16 +23,18 @@ describe('how an attempt ends', () => {
     await pipeline?.stop();
   });
 
-  describe('credentials encrypted with another ENCRYPTION_KEY', () => {
+  describe('credentials encrypted with a key not in the ring', () => {
     it.each([
       ['stored credentials', null],
       ['credentials due for renewal', "now() - interval '1 minute'"],
-    ])('fail the target naming ENCRYPTION_KEY, never the secret (%s)', async (_case, renewAt) => {
+    ])('fail the target naming the key id and the variables, never the secret (%s)', async (_case, renewAt) => {
       const account = await newAccount(pipeline.workspace);
-      const otherKey = new CredentialsCipher(testConfig({ ...pipeline.environment, ENCRYPTION_KEY: ANOTHER_KEY }));
+      const otherKey = new CredentialsCipher(
+        new KeyRing(testConfig({ ...pipeline.environment, ENCRYPTION_KEY: ANOTHER_KEY })),
+      );
       await pipeline.sql.query(
         `UPDATE social_accounts SET encrypted_credentials = $2, renew_at = ${renewAt ?? 'NULL'} WHERE id = $1`,
-        [account.id, otherKey.encrypt({ accessToken: account.accessToken })],
+        [account.id, otherKey.encrypt(account.id, { accessToken: account.accessToken })],
       );
       const post = await newPost(pipeline.workspace, {
         content: `Sealed with another key ${_case}`,
@@ -47,7 +49,10 @@ describe('how an attempt ends', () => {
         { what: 'the target to settle' },
       );
       expect(target).toMatchObject({ status: 'failed', attempts: 1 });
-      expect(target.last_error).toMatch(/credentials could not be decrypted with the configured ENCRYPTION_KEY/);
+      expect(target.last_error).toMatch(
+        /credentials could not be decrypted \(Could not decrypt: encrypted with key [0-9a-f]{12}, which is neither ENCRYPTION_KEY nor in DECRYPTION_KEYS\)/,
+      );
+      expect(target.last_error).not.toContain(ANOTHER_KEY);
       expect(target.last_error).not.toContain(account.accessToken);
       const sent = pipeline.emulator.requests.filter(
         (request) => request.token === account.accessToken && request.endpoint !== 'me',

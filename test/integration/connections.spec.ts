@@ -101,7 +101,7 @@ describe('connecting accounts and keeping them connected', () => {
         `SELECT encrypted_credentials FROM social_accounts WHERE id = $1`,
         [account.id],
       );
-      expect(stored[0].encrypted_credentials).toMatch(/^v1\./);
+      expect(stored[0].encrypted_credentials).toMatch(/^v2\./);
     });
 
     it('refuses a callback whose state was tampered with, or that the person declined', async () => {

@@ -366,6 +366,10 @@ describe('package.json against the build layout', () => {
     expect(scripts['db:migrate']).toBe(`node ${builtFile('backend', 'apps/backend/src/migrate.ts')}`);
   });
 
+  it('re-encrypts stored secrets from the built reencrypt-keys.js', () => {
+    expect(scripts['keys:reencrypt']).toBe(`node ${builtFile('backend', 'apps/backend/src/reencrypt-keys.ts')}`);
+  });
+
   it('lists every package the apps import at runtime in dependencies, so npm prune --omit=dev keeps it', () => {
     const { dependencies } = readJson('package.json');
     const builtins = new Set(builtinModules);

@@ -61,14 +61,11 @@ export async function workspaceWithAccounts(
   const accountIds = [];
   for (let i = 0; i < count; i++) {
     const account = await repositories.transactions.forWorkspace(workspace.id, (tx) =>
-      repositories.accounts.create(tx, {
-        workspaceId: workspace.id,
-        platform: 'x',
-        name: `@account${i}`,
-        externalId: null,
-        encryptedCredentials: 'sealed',
-        renewAt: null,
-      }),
+      repositories.accounts.create(
+        tx,
+        { workspaceId: workspace.id, platform: 'x', name: `@account${i}`, externalId: null },
+        () => ({ encryptedCredentials: 'sealed', renewAt: null }),
+      ),
     );
     accountIds.push(account.id);
   }

@@ -28,13 +28,16 @@ export class AccountsService {
     const credentials = provider.parseCredentials(input.credentials);
     const identity = await verifyWithPlatform(provider, credentials);
     const account = await this.transactions.forWorkspace(workspaceId, (tx) =>
-      this.accounts.create(tx, {
-        workspaceId,
-        platform: input.platform,
-        name: input.name ?? identity.displayName,
-        externalId: identity.externalId,
-        ...this.credentials.seal(input.platform, credentials),
-      }),
+      this.accounts.create(
+        tx,
+        {
+          workspaceId,
+          platform: input.platform,
+          name: input.name ?? identity.displayName,
+          externalId: identity.externalId,
+        },
+        (accountId) => this.credentials.seal(accountId, input.platform, credentials),
+      ),
     );
     return toAccountResponse(account);
   }

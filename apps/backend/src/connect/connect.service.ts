@@ -92,13 +92,16 @@ export class ConnectService {
       const accounts = [];
       for (const account of connected) {
         accounts.push(
-          await this.accounts.connect(tx, {
-            workspaceId: state.workspaceId,
-            platform: name,
-            name: account.identity.displayName,
-            externalId: account.identity.externalId,
-            ...this.credentials.seal(name, account.credentials),
-          }),
+          await this.accounts.connect(
+            tx,
+            {
+              workspaceId: state.workspaceId,
+              platform: name,
+              name: account.identity.displayName,
+              externalId: account.identity.externalId,
+            },
+            (accountId) => this.credentials.seal(accountId, name, account.credentials),
+          ),
         );
       }
       return accounts;

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { CredentialsCipher, DomainError, type PlatformName } from '@app/shared';
+import { DomainError, EnvelopeCipher, KeyRing, type PlatformName } from '@app/shared';
 import { Clock } from './clock.js';
 import { OAuthStateUseRepository } from './oauth-state-use.repository.js';
+
+/** The associated data of every state: its key is used for nothing else, so there is nothing to tell apart. */
+const STATE_CONTEXT = '';
 
 /** How long a person has to approve access on the platform. */
 const STATE_LIFETIME_MS = 10 * 60 * 1000;
@@ -18,17 +21,22 @@ export interface ConnectState {
 }
 
 /**
- * The `state` of an OAuth connection: AES-256-GCM sealed (so it is signed, and the PKCE verifier
- * inside stays secret), expiring and single use. It is the only thing tying the callback to a workspace:
- * the accounts are connected to the workspace sealed inside, whoever sends the callback.
+ * The `state` of an OAuth connection: AES-256-GCM sealed with the key ring's OAuth-state key (so it is
+ * signed, and the PKCE verifier inside stays secret), expiring and single use. It is the only thing
+ * tying the callback to a workspace: the accounts are connected to the workspace sealed inside, whoever
+ * sends the callback.
  */
 @Injectable()
 export class OAuthStateCodec {
+  private readonly cipher: EnvelopeCipher;
+
   constructor(
-    private readonly cipher: CredentialsCipher,
+    ring: KeyRing,
     private readonly uses: OAuthStateUseRepository,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.cipher = new EnvelopeCipher(ring, 'oauth-state');
+  }
 
   /** A fresh PKCE pair and the state that remembers its verifier. */
   issue(workspaceId: string, platform: PlatformName): { state: string; codeChallenge: string; expiresAt: Date } {
@@ -36,7 +44,7 @@ export class OAuthStateCodec {
     const expiresAt = this.clock.now() + STATE_LIFETIME_MS;
     const sealed: ConnectState = { id: randomUUID(), workspaceId, platform, codeVerifier, expiresAt };
     return {
-      state: Buffer.from(this.cipher.encrypt(sealed)).toString('base64url'),
+      state: Buffer.from(this.cipher.seal(sealed, STATE_CONTEXT)).toString('base64url'),
       codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'),
       expiresAt: new Date(expiresAt),
     };
@@ -50,7 +58,7 @@ export class OAuthStateCodec {
   async use(state: string, platform: PlatformName): Promise<ConnectState> {
     let opened: ConnectState;
     try {
-      opened = this.cipher.decrypt(Buffer.from(state, 'base64url').toString()) as ConnectState;
+      opened = this.cipher.open(Buffer.from(state, 'base64url').toString(), STATE_CONTEXT) as ConnectState;
     } catch {
       throw invalidState('it is not one Herald issued');
     }

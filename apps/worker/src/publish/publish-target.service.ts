@@ -171,7 +171,7 @@ export class PublishTargetService {
         if (renewal.kind === 'use') return { value: renewal.credentials };
         if (renewal.kind !== 'use-stored') return { end: renewal };
       }
-      return { value: this.credentials.open(claim.platform, claim.encryptedCredentials!) };
+      return { value: this.credentials.open(claim.accountId, claim.platform, claim.encryptedCredentials!) };
     } catch (error) {
       if (!(error instanceof UnreadableCredentialsError)) throw error;
       return { end: failed(error.message) };

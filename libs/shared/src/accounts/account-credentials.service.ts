@@ -1,14 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CredentialsCipher, DecryptionError } from '../crypto/credentials-cipher.js';
+import { CredentialsCipher } from '../crypto/credentials-cipher.js';
+import { DecryptionError } from '../crypto/envelope-cipher.js';
 import type { PlatformName } from '../platforms/platform-name.js';
 import { PlatformRegistry } from '../platforms/platform.registry.js';
 import { SocialAccountRepository } from './social-account.repository.js';
-
-/** Credentials as stored: encrypted, with when they are due for renewal. */
-export interface SealedCredentials {
-  encryptedCredentials: string;
-  renewAt: Date | null;
-}
+import type { SealedCredentials } from './social-account.js';
 
 export type RenewalResult =
   /** `credentials` are current (just renewed, or renewed by someone else meanwhile). */
@@ -25,7 +21,7 @@ export class UnreadableCredentialsError extends Error {
   constructor(cause: unknown) {
     super(
       cause instanceof DecryptionError
-        ? "The account's credentials could not be decrypted with the configured ENCRYPTION_KEY (they were encrypted with another key, or altered): set the key they were encrypted with, or reconnect the account"
+        ? `The account's credentials could not be decrypted (${cause.message}): configure the key they were encrypted with, or reconnect the account`
         : `The stored credentials of the account are unreadable (${(cause as Error).message}); reconnect the account`,
       { cause },
     );
@@ -48,19 +44,20 @@ export class AccountCredentialsService {
     private readonly cipher: CredentialsCipher,
   ) {}
 
-  seal(platform: PlatformName, credentials: unknown): SealedCredentials {
+  /** Encrypts credentials for the account `accountId` (they open for that account only). */
+  seal(accountId: string, platform: PlatformName, credentials: unknown): SealedCredentials {
     const renewal = this.platforms.get(platform).renewal;
     return {
-      encryptedCredentials: this.cipher.encrypt(credentials as object),
+      encryptedCredentials: this.cipher.encrypt(accountId, credentials),
       renewAt: renewal ? renewal.renewAt(credentials) : null,
     };
   }
 
   /** Decrypts and checks stored credentials; throws UnreadableCredentialsError when they cannot be used. */
-  open(platform: PlatformName, encryptedCredentials: string): unknown {
+  open(accountId: string, platform: PlatformName, encryptedCredentials: string): unknown {
     const provider = this.platforms.get(platform);
     try {
-      return provider.parseCredentials(this.cipher.decrypt(encryptedCredentials));
+      return provider.parseCredentials(this.cipher.decrypt(accountId, encryptedCredentials));
     } catch (error) {
       throw new UnreadableCredentialsError(error);
     }
@@ -69,14 +66,14 @@ export class AccountCredentialsService {
   async renew(accountId: string): Promise<RenewalResult> {
     const result = await this.accounts.withLockedCredentials(accountId, async (account, changes) => {
       const provider = this.platforms.get(account.platform);
-      const credentials = this.open(account.platform, account.encryptedCredentials);
+      const credentials = this.open(account.id, account.platform, account.encryptedCredentials);
       // Whoever held the lock before us may have renewed them already.
       if (!provider.renewal || account.renewAt === null || account.renewAt.getTime() > Date.now()) {
         return { status: 'current' as const, credentials };
       }
       try {
         const renewed = await provider.renewal.renew(credentials);
-        const sealed = this.seal(account.platform, renewed);
+        const sealed = this.seal(account.id, account.platform, renewed);
         await changes.renewed(sealed.encryptedCredentials, sealed.renewAt);
         this.logger.log(`Account ${accountId}: ${account.platform} credentials renewed`);
         return { status: 'renewed' as const, credentials: renewed };

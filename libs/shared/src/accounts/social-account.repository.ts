@@ -1,17 +1,30 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
 import { TransactionRunner, type Tx } from '../database/transaction-runner.js';
 import type { PlatformName } from '../platforms/platform-name.js';
-import type { AccountStatus, SocialAccount } from './social-account.js';
+import type { AccountStatus, SealedCredentials, SocialAccount } from './social-account.js';
 
 export interface NewAccount {
   workspaceId: string;
   platform: PlatformName;
   name: string;
   externalId: string | null;
+}
+
+/** Seals the account's credentials once its id is known: the id is bound into them (see CredentialsCipher). */
+export type SealFor = (accountId: string) => SealedCredentials;
+
+/** Stored credentials as read for re-encryption. */
+export interface StoredCredentials {
+  accountId: string;
   encryptedCredentials: string;
-  renewAt: Date | null;
+}
+
+/** Credentials to store in place of `expected`, only if they are still what the row holds. */
+export interface CredentialsReplacement extends StoredCredentials {
+  expected: string;
 }
 
 export interface LockedAccount {
@@ -36,7 +49,10 @@ interface AccountRow {
   updated_at: Date;
 }
 
-/** Every column but the credentials, which only leave the table under the account's lock. */
+/**
+ * Every column but the credentials, which only leave the table under the account's lock, or to be
+ * re-encrypted (see credentialsPage).
+ */
 const COLUMNS =
   'id, workspace_id, platform, name, external_id, status, status_reason, renew_at, rate_limited_until, created_at, updated_at';
 
@@ -93,47 +109,58 @@ export class SocialAccountRepository {
     private readonly transactions: TransactionRunner,
   ) {}
 
-  async create(tx: Tx, account: NewAccount): Promise<SocialAccount> {
-    const [row] = await sqlRows<AccountRow>(
-      tx,
-      `INSERT INTO social_accounts (workspace_id, platform, name, external_id, encrypted_credentials, renew_at, status)
-       VALUES ($1, $2, $3, $4, $5, $6, 'active')
-       RETURNING ${COLUMNS}`,
-      [
-        account.workspaceId,
-        account.platform,
-        account.name,
-        account.externalId,
-        account.encryptedCredentials,
-        account.renewAt,
-      ],
-    );
-    return toAccount(row);
-  }
-
   /**
    * Adds the account, or, when the workspace already has this platform account (same external id),
    * gives it the new credentials and makes it active again: connecting again is how an account
-   * that needs reconnecting is repaired.
+   * that needs reconnecting is repaired. Existing rows are locked while their credentials are sealed
+   * for each of them, so a renewal cannot slip in between.
    */
-  async connect(tx: Tx, account: NewAccount & { externalId: string }): Promise<SocialAccount> {
+  async connect(tx: Tx, account: NewAccount & { externalId: string }, seal: SealFor): Promise<SocialAccount> {
+    const existing = await sqlRows<{ id: string }>(
+      tx,
+      `SELECT id FROM social_accounts
+        WHERE workspace_id = $1 AND platform = $2 AND external_id = $3 AND deleted_at IS NULL
+        ORDER BY created_at, id FOR UPDATE`,
+      [account.workspaceId, account.platform, account.externalId],
+    );
+    if (existing.length === 0) return this.create(tx, account, seal);
+    const reconnected: SocialAccount[] = [];
+    for (const { id } of existing) {
+      const sealed = seal(id);
+      const [row] = await sqlRows<AccountRow>(
+        tx,
+        `UPDATE social_accounts
+            SET encrypted_credentials = $2, renew_at = $3, name = $4, status = 'active', status_reason = NULL,
+                updated_at = now()
+          WHERE id = $1
+          RETURNING ${COLUMNS}`,
+        [id, sealed.encryptedCredentials, sealed.renewAt, account.name],
+      );
+      reconnected.push(toAccount(row));
+    }
+    return reconnected[0];
+  }
+
+  /** Adds the account, its id chosen here so its credentials can be sealed for it before the insert. */
+  async create(tx: Tx, account: NewAccount, seal: SealFor): Promise<SocialAccount> {
+    const id = randomUUID();
+    const sealed = seal(id);
     const [row] = await sqlRows<AccountRow>(
       tx,
-      `UPDATE social_accounts
-          SET encrypted_credentials = $4, renew_at = $5, name = $6, status = 'active', status_reason = NULL,
-              updated_at = now()
-        WHERE workspace_id = $1 AND platform = $2 AND external_id = $3 AND deleted_at IS NULL
-        RETURNING ${COLUMNS}`,
+      `INSERT INTO social_accounts (id, workspace_id, platform, name, external_id, encrypted_credentials, renew_at, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'active')
+       RETURNING ${COLUMNS}`,
       [
+        id,
         account.workspaceId,
         account.platform,
-        account.externalId,
-        account.encryptedCredentials,
-        account.renewAt,
         account.name,
+        account.externalId,
+        sealed.encryptedCredentials,
+        sealed.renewAt,
       ],
     );
-    return row ? toAccount(row) : this.create(tx, account);
+    return toAccount(row);
   }
 
   /**
@@ -161,6 +188,44 @@ export class SocialAccountRepository {
       };
       return work(account, new AccountCredentialChanges(tx, accountId));
     });
+  }
+
+  /**
+   * Up to `limit` stored credentials of accounts with ids after `afterId`, in id order: pages that
+   * neither skip nor repeat a row while accounts are added or deleted meanwhile.
+   */
+  async credentialsPage(afterId: string | null, limit: number): Promise<StoredCredentials[]> {
+    const rows = await sqlRows<{ id: string; encrypted_credentials: string }>(
+      this.dataSource.manager,
+      `SELECT id, encrypted_credentials FROM social_accounts
+        WHERE encrypted_credentials IS NOT NULL AND ($1::uuid IS NULL OR id > $1::uuid)
+        ORDER BY id LIMIT $2`,
+      [afterId, limit],
+    );
+    return rows.map((row) => ({ accountId: row.id, encryptedCredentials: row.encrypted_credentials }));
+  }
+
+  /**
+   * Stores each replacement whose row still holds `expected` (a compare-and-swap per row), and returns
+   * how many did. Safe next to renewals: a row a renewal holds locked is compared after the renewal
+   * commits (PostgreSQL re-reads it under READ COMMITTED), so renewed credentials are never overwritten
+   * with re-encrypted old ones. `updated_at` stays: the account itself did not change.
+   */
+  async replaceCredentials(replacements: CredentialsReplacement[]): Promise<number> {
+    if (replacements.length === 0) return 0;
+    const replaced = await sqlRows<{ id: string }>(
+      this.dataSource.manager,
+      `UPDATE social_accounts AS a SET encrypted_credentials = r.replacement
+         FROM unnest($1::uuid[], $2::text[], $3::text[]) AS r(id, expected, replacement)
+        WHERE a.id = r.id AND a.encrypted_credentials = r.expected
+        RETURNING a.id`,
+      [
+        replacements.map((r) => r.accountId),
+        replacements.map((r) => r.expected),
+        replacements.map((r) => r.encryptedCredentials),
+      ],
+    );
+    return replaced.length;
   }
 
   /** Accounts whose credentials are due for renewal, soonest first (through `social_accounts_renew_idx`). */

@@ -6,7 +6,7 @@ export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 /**
  * A connected social-media account (table `social_accounts`). Its credentials are encrypted at rest
  * and never leave the server: they are read only under the account's lock (see withLockedCredentials)
- * or with a claimed target.
+ * or with a claimed target (and, to be re-encrypted under a new key, by `npm run keys:reencrypt`).
  */
 export interface SocialAccount {
   id: string;
@@ -24,4 +24,10 @@ export interface SocialAccount {
   rateLimitedUntil: Date | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** Credentials as stored: encrypted, with when they are due for renewal. */
+export interface SealedCredentials {
+  encryptedCredentials: string;
+  renewAt: Date | null;
 }

@@ -1,5 +1,6 @@
 import { parseNetworkAllowlist } from '../net/network-allowlist.js';
 import type { PlatformSettings } from '../platforms/platform.registry.js';
+import { parseDecryptionKeys } from './encryption-keys.js';
 import type { Environment } from './environment.js';
 
 export interface RedisConnectionSettings {
@@ -43,7 +44,8 @@ export class AppConfig {
   readonly databaseUrl: string;
   readonly redis: RedisConnectionSettings;
   readonly queuePrefix: string;
-  readonly encryptionKey: Buffer;
+  /** The key ring: `current` encrypts, every key decrypts (see ENCRYPTION_KEY and DECRYPTION_KEYS). */
+  readonly encryptionKeys: { current: Buffer; decryptOnly: Buffer[] };
   readonly adminToken: string;
   readonly worker: { concurrency: number };
   readonly publishing: {
@@ -76,7 +78,10 @@ export class AppConfig {
     this.databaseUrl = env.DATABASE_URL;
     this.redis = parseRedisUrl(env.REDIS_URL);
     this.queuePrefix = env.QUEUE_PREFIX;
-    this.encryptionKey = Buffer.from(env.ENCRYPTION_KEY, 'base64');
+    this.encryptionKeys = {
+      current: Buffer.from(env.ENCRYPTION_KEY, 'base64'),
+      decryptOnly: parseDecryptionKeys(env.DECRYPTION_KEYS).map((key) => Buffer.from(key, 'base64')),
+    };
     this.adminToken = env.ADMIN_TOKEN;
     this.worker = { concurrency: env.WORKER_CONCURRENCY };
     this.publishing = {

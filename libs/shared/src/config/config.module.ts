@@ -1,16 +1,20 @@
 import { type DynamicModule, Logger, LogLevel, Module } from '@nestjs/common';
+import { KeyRing } from '../crypto/key-ring.js';
 import { AppConfig } from './app-config.js';
 import { loadEnvironment } from './environment.js';
 
-/** Provides the typed {@link AppConfig} everywhere: the one {@link loadConfigOrExit} validated at boot. */
+/**
+ * Provides the typed {@link AppConfig} everywhere, the one {@link loadConfigOrExit} validated at boot, and
+ * the {@link KeyRing} built from its keys.
+ */
 @Module({})
 export class ConfigModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ConfigModule,
       global: true,
-      providers: [{ provide: AppConfig, useValue: config }],
-      exports: [AppConfig],
+      providers: [{ provide: AppConfig, useValue: config }, KeyRing],
+      exports: [AppConfig, KeyRing],
     };
   }
 }

@@ -12,7 +12,7 @@ describe('loadEnvironment', () => {
     expect(config.scheduler.cron).toBe('* * * * *');
     expect(config.platforms.x.apiBaseUrl).toBe('https://api.x.com');
     expect(config.redis).toMatchObject({ host: 'localhost', port: 6379, db: 0 });
-    expect(config.encryptionKey).toHaveLength(32);
+    expect(config.encryptionKeys).toEqual({ current: Buffer.alloc(32, 3), decryptOnly: [] });
   });
 
   describe('in production', () => {

@@ -16,6 +16,7 @@ import { CronTime } from 'cron';
 import { parseNetworkAllowlist } from '../net/network-allowlist.js';
 import { BASE_URL, type PlatformDefinition, readSettings } from '../platforms/platform-definition.js';
 import { PLATFORMS, type PlatformSettings } from '../platforms/platform.registry.js';
+import { decryptionKeysProblems, ENCRYPTION_KEY_PATTERN } from './encryption-keys.js';
 import { productionSecretProblems } from './production-secrets.js';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
@@ -61,9 +62,17 @@ export class Environment {
   @Max(65535)
   HEALTH_PORT = 0;
 
+  /** Encrypts (and decrypts) every secret Herald stores or hands out: the current key of the key ring. */
   @IsString()
-  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'ENCRYPTION_KEY must be 32 bytes encoded as base64 (44 characters)' })
+  @Matches(ENCRYPTION_KEY_PATTERN, { message: 'ENCRYPTION_KEY must be 32 bytes encoded as base64 (44 characters)' })
   ENCRYPTION_KEY: string;
+
+  /**
+   * Older (or not yet current) keys, comma-separated, accepted when decrypting and never used to
+   * encrypt: the rest of the key ring, for rotating ENCRYPTION_KEY without downtime.
+   */
+  @IsString()
+  DECRYPTION_KEYS = '';
 
   @IsString()
   @IsNotEmpty()
@@ -280,6 +289,7 @@ function crossFieldProblems(environment: Environment): string[] {
       problems.push(`${name}: must be IP addresses or CIDR ranges separated by commas; not one: ${invalid.join(', ')}`);
     }
   }
+  problems.push(...decryptionKeysProblems(String(environment.ENCRYPTION_KEY), String(environment.DECRYPTION_KEYS)));
   if (environment.PUBLISH_LEASE_SECONDS * 1000 < environment.PLATFORM_TIMEOUT_MS * 2) {
     problems.push(
       'PUBLISH_LEASE_SECONDS: must be at least twice PLATFORM_TIMEOUT_MS, or a slow publish could be taken over',
