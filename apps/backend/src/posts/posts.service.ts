@@ -56,18 +56,28 @@ export class PostsService {
     }
     const publishAt = resolvePublishAt(input.publishAt);
     const accounts = await this.accounts.findMany(workspaceId, input.accountIds);
-    const problems = [...accountProblems(input, accounts), ...overrideProblems(input), ...mediaInputProblems(input)];
+    const thread = input.thread ?? [];
+    const platforms = accounts.map((account) => account.platform);
+
+    // Everything that needs no download is checked first: a post the rules refuse fetches nothing.
+    const plan = await this.media.planForPost(workspaceId, input.media ?? []);
+    const problems = [
+      ...accountProblems(input, accounts),
+      ...overrideProblems(input),
+      ...plan.problems,
+      ...this.validator.outlineProblems(accountContents(input, accounts), {
+        media: (input.media ?? []).map((item) => ({ altText: item.altText ?? null })),
+        thread,
+      }),
+      ...this.validator.mediaProblems(platforms, plan.knownFiles),
+    ];
     if (problems.length > 0) throw DomainError.validation(problems);
 
     // Remote images are downloaded now (the post must not depend on someone else's server at publish
-    // time), but stored only once the post is known to be acceptable.
-    const prepared = await this.media.prepareForPost(workspaceId, input.media ?? []);
-    const thread = input.thread ?? [];
-    const contentProblems = this.validator.problems(accountContents(input, accounts), {
-      media: prepared.items,
-      thread,
-    });
-    if (contentProblems.length > 0) throw DomainError.validation(contentProblems);
+    // time), but stored only once their files pass the rules too.
+    const prepared = await this.media.prepareForPost(plan);
+    const fileProblems = this.validator.mediaProblems(platforms, prepared.items);
+    if (fileProblems.length > 0) throw DomainError.validation(fileProblems);
     const media = await this.media.storePrepared(workspaceId, prepared);
 
     const overrides = new Map((input.targets ?? []).map((target) => [target.accountId, target.content]));
@@ -281,13 +291,6 @@ function overrideProblems(input: CreatePostDto): FieldProblem[] {
     seen.add(target.accountId);
   });
   return problems;
-}
-
-function mediaInputProblems(input: CreatePostDto): FieldProblem[] {
-  return (input.media ?? [])
-    .map((item, index) => ({ item, index }))
-    .filter(({ item }) => (item.url === undefined) === (item.uploadId === undefined))
-    .map(({ index }) => ({ field: `media.${index}`, message: 'give either url or uploadId' }));
 }
 
 /** What each account would publish: its own text if the request gave one, else the post's content. */

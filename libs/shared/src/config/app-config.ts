@@ -54,7 +54,12 @@ export class AppConfig {
   readonly publicBaseUrl: string;
   /** IPs and CIDRs that user-given URLs may reach though private (see PRIVATE_NETWORK_ALLOWLIST). */
   readonly privateNetworkAllowlist: string[];
-  readonly media: { storage: MediaStorageSettings; maxBytes: number };
+  readonly media: {
+    storage: MediaStorageSettings;
+    maxBytes: number;
+    /** The bounds of one post's remote images: downloads at once, and bytes in all. */
+    downloads: { concurrency: number; totalBytes: number };
+  };
   readonly logLevel: Environment['LOG_LEVEL'];
 
   constructor(env: Environment) {
@@ -92,6 +97,7 @@ export class AppConfig {
             }
           : { kind: 'local', directory: env.MEDIA_STORAGE_DIR },
       maxBytes: env.MEDIA_MAX_BYTES,
+      downloads: { concurrency: env.MEDIA_DOWNLOAD_CONCURRENCY, totalBytes: env.MEDIA_DOWNLOAD_TOTAL_BYTES },
     };
     this.logLevel = env.LOG_LEVEL;
   }
