@@ -280,6 +280,26 @@ describe('a post with remote images: rules first, then bounded downloads, and no
     host.held.splice(0);
   });
 
+  it('keeps the images of one post only when two requests with one Idempotency-Key race', async () => {
+    const url = `${host.url}/held/raced.png`;
+    const body = { content: 'Raced', accountIds: [account.id], media: [{ url }] };
+    const key = { 'Idempotency-Key': 'media-downloads-race' };
+    const mediaBefore = [await mediaRows(), await storedFiles()];
+
+    // Both requests are past the replay check and downloading before either is answered.
+    const requests = [acme.api.post('/v1/posts', body, key), acme.api.post('/v1/posts', body, key)];
+    await eventually(() => (host.held.length >= 2 ? true : undefined), { what: 'both downloads' });
+    host.held.splice(0).forEach((held) => held.release());
+    const [first, second] = await Promise.all(requests);
+
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body).toEqual(first.body);
+    // The request that lost the race stored its copy, then removed it when it found the post saved.
+    expect([await mediaRows(), await storedFiles()]).toEqual([mediaBefore[0] + 1, mediaBefore[1] + 1]);
+    const [row] = await sql.query<{ id: string }[]>('SELECT id FROM media WHERE source_url = $1', [url]);
+    expect(first.body.media).toEqual([{ mediaId: row.id, altText: null }]);
+  });
+
   it('a file a rule refuses once downloaded (over X’s 5 MB) leaves nothing stored, nor the others', async () => {
     const response = await storesNothing(() =>
       post([{ url: `${host.url}/small/kept.png` }, { url: `${host.url}/sized/${5 * 1024 * 1024 + 1}.png` }]),

@@ -15,6 +15,7 @@ import {
   type EarlierRequest,
   type FieldProblem,
   type IdempotentRequest,
+  type MediaPlan,
   type NewPost,
   type NewTarget,
   type PostView,
@@ -61,16 +62,7 @@ export class PostsService {
 
     // Everything that needs no download is checked first: a post the rules refuse fetches nothing.
     const plan = await this.media.planForPost(workspaceId, input.media ?? []);
-    const problems = [
-      ...accountProblems(input, accounts),
-      ...overrideProblems(input),
-      ...plan.problems,
-      ...this.validator.outlineProblems(accountContents(input, accounts), {
-        media: (input.media ?? []).map((item) => ({ altText: item.altText ?? null })),
-        thread,
-      }),
-      ...this.validator.mediaProblems(platforms, plan.knownFiles),
-    ];
+    const problems = this.problemsBeforeDownload(input, accounts, plan);
     if (problems.length > 0) throw DomainError.validation(problems);
 
     // Remote images are downloaded now (the post must not depend on someone else's server at publish
@@ -85,7 +77,7 @@ export class PostsService {
       {
         workspaceId,
         content: input.content,
-        media: media.map(({ mediaId, altText }) => ({ mediaId, altText })),
+        media: media.items.map(({ mediaId, altText }) => ({ mediaId, altText })),
         thread,
         publishAt,
         maxLatenessSeconds: input.maxLatenessSeconds,
@@ -96,10 +88,34 @@ export class PostsService {
         content: overrides.get(account.id) ?? null,
       })),
       idempotencyKey ? { key: idempotencyKey, requestHash: hash } : undefined,
-    );
-    if ('replayed' in result) return replay(result.replayed, hash);
+    ).catch(async (error: unknown) => {
+      await this.media.discard(workspaceId, media);
+      throw error;
+    });
+    if ('replayed' in result) {
+      // A concurrent request with this key saved the post, with images of its own: these belong to none.
+      await this.media.discard(workspaceId, media);
+      return replay(result.replayed, hash);
+    }
     await this.enqueue(() => this.queue.schedule(scheduledTargets(result.created)));
     return toPostResponse(result.created);
+  }
+
+  /** Every problem found without downloading an image: accounts, per-account texts, uploads, the rules. */
+  private problemsBeforeDownload(input: CreatePostDto, accounts: SocialAccount[], plan: MediaPlan): FieldProblem[] {
+    return [
+      ...accountProblems(input, accounts),
+      ...overrideProblems(input),
+      ...plan.problems,
+      ...this.validator.outlineProblems(accountContents(input, accounts), {
+        media: (input.media ?? []).map((item) => ({ altText: item.altText ?? null })),
+        thread: input.thread ?? [],
+      }),
+      ...this.validator.mediaProblems(
+        accounts.map((account) => account.platform),
+        plan.knownFiles,
+      ),
+    ];
   }
 
   /**

@@ -60,6 +60,13 @@ export interface PreparedMedia {
   sources: readonly PreparedMediaSource[];
 }
 
+/** What {@link MediaService.storePrepared} stored: the post's media, and which of them it downloaded. */
+export interface StoredMedia {
+  items: ResolvedMedia[];
+  /** The ids of the downloaded images it stored (uploads were stored before), for {@link MediaService.discard}. */
+  downloadedIds: string[];
+}
+
 export interface MediaContent {
   bytes: Buffer;
   mimeType: string;
@@ -107,7 +114,7 @@ export class MediaService {
    */
   async resolveForPost(workspaceId: string, inputs: MediaInput[]): Promise<ResolvedMedia[]> {
     const plan = await this.planForPost(workspaceId, inputs);
-    return this.storePrepared(workspaceId, await this.prepareForPost(plan));
+    return (await this.storePrepared(workspaceId, await this.prepareForPost(plan))).items;
   }
 
   /**
@@ -170,14 +177,37 @@ export class MediaService {
     };
   }
 
-  /** Stores what {@link prepareForPost} downloaded; uploads are stored already. */
-  async storePrepared(workspaceId: string, prepared: PreparedMedia): Promise<ResolvedMedia[]> {
-    const resolved: ResolvedMedia[] = [];
-    for (const [index, source] of prepared.sources.entries()) {
-      const media = source.kind === 'upload' ? source.media : await this.persist(workspaceId, source.image, source.url);
-      resolved.push({ ...prepared.items[index], mediaId: media.id });
+  /**
+   * Stores what {@link prepareForPost} downloaded (uploads are stored already). Should one fail, those
+   * stored before it are removed again.
+   */
+  async storePrepared(workspaceId: string, prepared: PreparedMedia): Promise<StoredMedia> {
+    const stored: StoredMedia = { items: [], downloadedIds: [] };
+    try {
+      for (const [index, source] of prepared.sources.entries()) {
+        const media =
+          source.kind === 'upload' ? source.media : await this.persist(workspaceId, source.image, source.url);
+        if (source.kind === 'remote') stored.downloadedIds.push(media.id);
+        stored.items.push({ ...prepared.items[index], mediaId: media.id });
+      }
+    } catch (error) {
+      await this.discard(workspaceId, stored);
+      throw error;
     }
-    return resolved;
+    return stored;
+  }
+
+  /**
+   * Removes the downloaded images of a post that was not saved after all (refused, or answered by an
+   * earlier request with its Idempotency-Key), rows then files as in {@link sweepUnreferenced}.
+   * Uploads stay: they were there before the post. Should this fail, the sweep removes them later.
+   */
+  async discard(workspaceId: string, stored: StoredMedia): Promise<void> {
+    try {
+      await this.deleteFiles(await this.media.deleteUnreferencedByIds(workspaceId, stored.downloadedIds));
+    } catch (error) {
+      this.logger.warn(`Could not remove the images of a post that was not saved: ${String(error)}`);
+    }
   }
 
   /** What content rules need to know of a post's stored media, in order. */
@@ -225,12 +255,16 @@ export class MediaService {
    */
   async sweepUnreferenced(now: Date, limit: number): Promise<number> {
     const storageKeys = await this.media.deleteUnreferenced(now, limit);
+    await this.deleteFiles(storageKeys);
+    return storageKeys.length;
+  }
+
+  private async deleteFiles(storageKeys: string[]): Promise<void> {
     for (const storageKey of storageKeys) {
       await this.storage.delete(storageKey).catch((error: unknown) => {
         this.logger.warn(`Could not remove unreferenced media ${storageKey}: ${String(error)}`);
       });
     }
-    return storageKeys.length;
   }
 
   /**
