@@ -85,7 +85,7 @@ export class RemoteMediaFetcher implements OnModuleDestroy {
     const abort = new AbortController();
     const batch: DownloadBatch = { signal: abort.signal, budget: new ByteBudget(this.downloads.totalBytes) };
     const limit = pLimit(this.downloads.concurrency);
-    let failure: FailedDownload | undefined;
+    let failure: Error | undefined;
     const images = await Promise.all(
       urls.map((url, index) =>
         limit(async () => {
@@ -96,14 +96,13 @@ export class RemoteMediaFetcher implements OnModuleDestroy {
             // What a download says once the batch was aborted is only the abort.
             if (abort.signal.aborted) return undefined;
             abort.abort();
-            if (!(error instanceof MediaProblem)) throw error;
-            failure = new FailedDownload(index, error);
+            failure = error instanceof MediaProblem ? new FailedDownload(index, error) : (error as Error);
             return undefined;
           }
         }),
       ),
     );
-    if (failure) throw failure;
+    if (failure !== undefined) throw failure;
     return images as InspectedImage[];
   }
 
