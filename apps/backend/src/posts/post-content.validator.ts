@@ -63,13 +63,13 @@ export class PostContentValidator {
           field: 'media' as const,
           message,
         }));
-        return this.named(platform, [...checkMediaFiles(provider.rules, files), ...extra], 'content');
+        return this.named(platform, [...checkMediaFiles(provider.rules, files), ...extra]);
       }),
     );
   }
 
   /** Problems as the request names them: the text's own field, and the platform in every message. */
-  private named(platform: PlatformName, problems: ContentProblem[], textField: string): FieldProblem[] {
+  private named(platform: PlatformName, problems: ContentProblem[], textField = 'content'): FieldProblem[] {
     const name = this.platforms.get(platform).rules.displayName;
     return problems.map(({ field, message }) => ({
       field: field === 'text' ? textField : field,

@@ -41,7 +41,7 @@ export interface ResolvedMedia {
  * looked up, URLs still to fetch.
  */
 export interface MediaPlan {
-  /** The usable inputs, in order. */
+  /** The usable inputs, in order: all of them, at their indexes, when there are no problems. */
   items: PlannedMedia[];
   /** Uploads that are not this workspace's, inputs with neither or both of url and uploadId. */
   problems: FieldProblem[];
