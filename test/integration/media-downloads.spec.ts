@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
+import { AppConfig, LocalDiskMediaStorage, MediaStorage } from '@app/shared';
 import { startXEmulator, type XEmulator } from '../../emulators/x/x-emulator.js';
 import { ApiClient } from '../support/api-client.js';
 import { eventually, newAccount, newWorkspace, type TestWorkspace } from '../support/factories.js';
@@ -298,6 +299,33 @@ describe('a post with remote images: rules first, then bounded downloads, and no
     expect([await mediaRows(), await storedFiles()]).toEqual([mediaBefore[0] + 1, mediaBefore[1] + 1]);
     const [row] = await sql.query<{ id: string }[]>('SELECT id FROM media WHERE source_url = $1', [url]);
     expect(first.body.media).toEqual([{ mediaId: row.id, altText: null }]);
+  });
+
+  it('removes the images it stored when storing a later one fails', async () => {
+    /** Local disk whose second write fails, as a full disk or an S3 outage would. */
+    class SecondWriteFails extends LocalDiskMediaStorage {
+      private writes = 0;
+
+      override put(key: string, bytes: Buffer): Promise<void> {
+        this.writes += 1;
+        return this.writes === 2 ? Promise.reject(new Error('disk full')) : super.put(key, bytes);
+      }
+    }
+    const failing = await startBackend(backend.app.get(AppConfig), (builder) =>
+      builder.overrideProvider(MediaStorage).useValue(new SecondWriteFails(mediaDir)),
+    );
+    try {
+      const response = await storesNothing(() =>
+        new ApiClient(failing.url).as(acme.apiKey).post('/v1/posts', {
+          content: 'Disk full',
+          accountIds: [account.id],
+          media: [{ url: `${host.url}/small/first.png` }, { url: `${host.url}/small/second.png` }],
+        }),
+      );
+      expect(response.status).toBe(500);
+    } finally {
+      await failing.close();
+    }
   });
 
   it('a file a rule refuses once downloaded (over X’s 5 MB) leaves nothing stored, nor the others', async () => {
