@@ -125,6 +125,18 @@ describe('hostile input is refused with a 400 or 413 that names the field, and w
       expect(response.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'accountIds' })]));
     });
 
+    it('refuses a body over 1 MB with a 413 naming body, like every other refusal', async () => {
+      const huge = JSON.stringify({ ...validPost(), content: 'x'.repeat(1024 * 1024) });
+      const response = await writesNothing(() => acme.api.post('/v1/posts', huge));
+      expect(response.status).toBe(413);
+      expect(response.body).toEqual({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: 'body: is larger than the 1 MB a request body may hold',
+        details: [{ field: 'body', message: 'is larger than the 1 MB a request body may hold' }],
+      });
+    });
+
     it('answers malformed JSON with a 400 naming body', async () => {
       const response = await writesNothing(() => acme.api.post('/v1/posts', '{"content": "x",'));
       expect(response.status).toBe(400);
@@ -170,6 +182,9 @@ describe('hostile input is refused with a 400 or 413 that names the field, and w
       const response = await writesNothing(() => upload(form));
       expect(response.status).toBe(413);
       expect(response.body.message).toMatch(/^note: /);
+      expect(response.body.details).toEqual([
+        { field: 'note', message: 'text fields of an upload may hold at most 1024 bytes' },
+      ]);
     });
 
     it('refuses more than 4 text fields with a 413', async () => {
@@ -177,7 +192,9 @@ describe('hostile input is refused with a 400 or 413 that names the field, and w
       for (let i = 0; i < 30; i++) form.append(`field${i}`, 'x');
       const response = await writesNothing(() => upload(form));
       expect(response.status).toBe(413);
-      expect(response.body.message).toMatch(/at most 4 small text fields/);
+      expect(response.body.details).toEqual([
+        { field: 'body', message: 'an upload is one file and at most 4 small text fields' },
+      ]);
     });
 
     it('still takes an image with a few small text fields', async () => {

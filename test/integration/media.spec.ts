@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startS3Emulator, type S3Emulator } from '../../emulators/s3/s3-emulator.js';
 import { DomainError, MEDIA_LINK_LIFETIME_SECONDS, MediaLinkSigner, MediaService, mediaStorageKey } from '@app/shared';
-import { pngImage, SAMPLE_JPEG } from '../support/images.js';
+import { pngImage, pngOfSize, SAMPLE_JPEG } from '../support/images.js';
 import { ApiClient } from '../support/api-client.js';
 import { newWorkspace, type TestWorkspace } from '../support/factories.js';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -42,20 +42,18 @@ const onBackend = (backend: RunningBackend, link: string) => {
   return `${backend.url}${url.pathname}${url.search}`;
 };
 
-/** A PNG padded with trailing bytes to exactly `size` (decoders ignore what follows IEND). */
-const pngOfSize = (size: number) => {
-  const png = pngImage(2, 2);
-  return Buffer.concat([png, Buffer.alloc(size - png.length)]);
-};
-
 interface ImageServer {
   url: string;
+  /** Every path requested, in order. */
+  requests: string[];
   close(): Promise<void>;
 }
 
 /** Serves `/image.png`, and redirects `/to?url=` anywhere: a stand-in for a public image host. */
 async function startImageServer(image: Buffer): Promise<ImageServer> {
+  const requests: string[] = [];
   const server = http.createServer((req, res) => {
+    requests.push(req.url ?? '/');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/image.png') return res.writeHead(200, { 'content-type': 'image/png' }).end(image);
     if (url.pathname === '/to') return res.writeHead(302, { location: url.searchParams.get('url') ?? '/' }).end();
@@ -64,6 +62,7 @@ async function startImageServer(image: Buffer): Promise<ImageServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -195,6 +194,7 @@ describe('media', () => {
         statusCode: 413,
         error: 'Payload Too Large',
         message: 'file: is larger than the 8 KB Herald accepts (MEDIA_MAX_BYTES)',
+        details: [{ field: 'file', message: 'is larger than the 8 KB Herald accepts (MEDIA_MAX_BYTES)' }],
       });
     });
 
@@ -337,34 +337,50 @@ describe('media', () => {
       });
     });
 
-    it('reports every bad input at once, and stores nothing', async () => {
+    it('reports every bad upload and input at once, before downloading anything, and stores nothing', async () => {
       const globexUpload = (
         await upload(backend, globex.apiKey, { bytes: pngImage(), name: 'a.png', type: 'image/png' })
       ).body;
       const before = await mediaCount(acme);
+      const requestsBefore = imageServer.requests.length;
 
       const details = await validationDetails(
-        backend.app.get(MediaService).resolveForPost(acme.id, [
-          { url: `${imageServer.url}/image.png` },
-          { url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' },
-          // 127.0.0.2 is loopback like the allowed 127.0.0.1, but not on the allowlist.
-          { url: `${imageServer.url}/to?url=${encodeURIComponent('http://127.0.0.2/image.png')}` },
-          { uploadId: globexUpload.id },
-          { url: `${imageServer.url}/missing.png` },
-        ]),
+        backend.app
+          .get(MediaService)
+          .resolveForPost(acme.id, [
+            { url: `${imageServer.url}/image.png` },
+            { uploadId: globexUpload.id },
+            { url: `${imageServer.url}/image.png`, uploadId: globexUpload.id },
+          ]),
       );
 
       expect(details).toEqual([
+        { field: 'media.1.uploadId', message: 'is not media of this workspace (upload files with POST /v1/media)' },
+        { field: 'media.2', message: 'give either url or uploadId' },
+      ]);
+      expect(imageServer.requests.length).toBe(requestsBefore);
+      expect(await mediaCount(acme)).toBe(before);
+    });
+
+    it.each([
+      ['a metadata address', 'http://169.254.169.254/latest/meta-data/iam/security-credentials/', 'resolves to'],
+      // 127.0.0.2 is loopback like the allowed 127.0.0.1, but not on the allowlist.
+      ['a redirect to a private address', '/to?url=http%3A%2F%2F127.0.0.2%2Fimage.png', 'redirects to'],
+    ])('names the download that failed (%s) and stores none of the others', async (_, url, verb) => {
+      const before = await mediaCount(acme);
+      const details = await validationDetails(
+        backend.app
+          .get(MediaService)
+          .resolveForPost(acme.id, [
+            { url: `${imageServer.url}/image.png` },
+            { url: url.startsWith('/') ? `${imageServer.url}${url}` : url },
+          ]),
+      );
+      expect(details).toEqual([
         {
           field: 'media.1.url',
-          message: 'resolves to a private or reserved network address, which Herald does not fetch (SSRF protection)',
+          message: `${verb} a private or reserved network address, which Herald does not fetch (SSRF protection)`,
         },
-        {
-          field: 'media.2.url',
-          message: 'redirects to a private or reserved network address, which Herald does not fetch (SSRF protection)',
-        },
-        { field: 'media.3.uploadId', message: 'is not media of this workspace (upload files with POST /v1/media)' },
-        { field: 'media.4.url', message: 'could not download: the server answered 404 Not Found' },
       ]);
       expect(await mediaCount(acme)).toBe(before);
     });

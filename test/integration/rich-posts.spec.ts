@@ -370,8 +370,8 @@ describe('rich posts: threads, media and per-account content on X', () => {
       }
     });
 
-    // Remote images are stored only once the post is accepted: a refused post leaves nothing behind.
-    it('keeps none of the remote images it downloaded when the post is refused', async () => {
+    // The rules that need no image bytes come before any download: a refused post fetches and keeps nothing.
+    it('refuses a post whose text is too long without downloading its remote image, and saves nothing', async () => {
       const server = await startImageServer(tinyJpeg());
       try {
         const account = await newAccount(pipeline.workspace);
@@ -387,6 +387,7 @@ describe('rich posts: threads, media and per-account content on X', () => {
         expect(response.body.details).toEqual([
           { field: 'content', message: 'is 281 weighted characters; X allows at most 280' },
         ]);
+        expect(server.hits).toEqual([]);
         expect(await countRows('posts')).toBe(postsBefore);
         expect(await countRows('media')).toBe(mediaBefore);
       } finally {

@@ -35,6 +35,12 @@ export function pngImage(width = 1, height = 1, fill: 'solid' | 'noise' = 'solid
   ]);
 }
 
+/** A PNG padded with trailing bytes to exactly `size` (decoders ignore what follows IEND). */
+export function pngOfSize(size: number): Buffer {
+  const png = pngImage(2, 2);
+  return Buffer.concat([png, Buffer.alloc(size - png.length)]);
+}
+
 function chunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(data.length);

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { DomainError, type DomainErrorCode, type FieldProblem } from '@app/shared';
+import { DomainError, formatSize, type DomainErrorCode, type FieldProblem } from '@app/shared';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
@@ -7,6 +7,7 @@ import { requestIdOf } from './request-id.middleware.js';
 
 const STATUS_BY_CODE: Record<DomainErrorCode, HttpStatus> = {
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
+  TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   UNAUTHORIZED: HttpStatus.UNAUTHORIZED,
   NOT_FOUND: HttpStatus.NOT_FOUND,
   CONFLICT: HttpStatus.CONFLICT,
@@ -45,10 +46,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown, request: Request): ErrorBody {
-    if (exception instanceof DomainError) {
-      return body(STATUS_BY_CODE[exception.code], exception.message, exception.details);
-    }
+    if (exception instanceof DomainError) return domainErrorBody(exception);
     if (exception instanceof HttpException) {
+      if (isBodyTooLarge(exception)) {
+        const limit = formatSize(bodyLimitOf(exception));
+        return domainErrorBody(
+          DomainError.tooLarge([{ field: 'body', message: `is larger than the ${limit} a request body may hold` }]),
+        );
+      }
       if (isMalformedJson(exception)) {
         return body(HttpStatus.BAD_REQUEST, 'The body is not valid JSON', [
           { field: 'body', message: `is not valid JSON: ${exception.message}` },
@@ -69,6 +74,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 }
 
+const domainErrorBody = (error: DomainError): ErrorBody =>
+  body(STATUS_BY_CODE[error.code], error.message, error.details);
+
 function body(statusCode: number, message: string, details?: FieldProblem[]): ErrorBody {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...(details ? { details } : {}) };
 }
@@ -84,6 +92,13 @@ function httpExceptionMessage(exception: HttpException): string {
 function isMalformedJson(exception: HttpException): boolean {
   return (exception.cause as { type?: unknown } | undefined)?.type === 'entity.parse.failed';
 }
+
+/** body-parser's refusal of a body over its limit (see configureBackend), which Nest wraps in an HttpException. */
+function isBodyTooLarge(exception: HttpException): boolean {
+  return (exception.cause as { type?: unknown } | undefined)?.type === 'entity.too.large';
+}
+
+const bodyLimitOf = (exception: HttpException): number => (exception.cause as { limit: number }).limit;
 
 function isDatabaseDown(exception: unknown): boolean {
   const error = exception instanceof QueryFailedError ? (exception.driverError as Error) : exception;

@@ -1,11 +1,4 @@
-import {
-  CallHandler,
-  HttpException,
-  Inject,
-  Injectable,
-  NestInterceptor,
-  PayloadTooLargeException,
-} from '@nestjs/common';
+import { CallHandler, HttpException, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { AppConfig, DomainError, formatSize } from '@app/shared';
 import { catchError, Observable, throwError } from 'rxjs';
 
@@ -37,18 +30,27 @@ export class UploadProblemsInterceptor implements NestInterceptor {
     const field = typeof cause?.field === 'string' ? cause.field : undefined;
     switch (cause?.code) {
       case 'LIMIT_FILE_SIZE':
-        return new PayloadTooLargeException(
-          `file: is larger than the ${formatSize(this.maxBytes)} Herald accepts (MEDIA_MAX_BYTES)`,
-        );
+        return DomainError.tooLarge([
+          {
+            field: 'file',
+            message: `is larger than the ${formatSize(this.maxBytes)} Herald accepts (MEDIA_MAX_BYTES)`,
+          },
+        ]);
       case 'LIMIT_FIELD_VALUE':
-        return new PayloadTooLargeException(
-          `${field ?? 'field'}: text fields of an upload may hold at most ${UPLOAD_FORM_LIMITS.fieldSize} bytes`,
-        );
+        return DomainError.tooLarge([
+          {
+            field: field ?? 'body',
+            message: `text fields of an upload may hold at most ${UPLOAD_FORM_LIMITS.fieldSize} bytes`,
+          },
+        ]);
       case 'LIMIT_FIELD_COUNT':
       case 'LIMIT_PART_COUNT':
-        return new PayloadTooLargeException(
-          `an upload is one file and at most ${UPLOAD_FORM_LIMITS.fields} small text fields`,
-        );
+        return DomainError.tooLarge([
+          {
+            field: 'body',
+            message: `an upload is one file and at most ${UPLOAD_FORM_LIMITS.fields} small text fields`,
+          },
+        ]);
       case 'LIMIT_UNEXPECTED_FILE':
       case 'LIMIT_FILE_COUNT':
         return DomainError.validation([

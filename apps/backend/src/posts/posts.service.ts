@@ -15,6 +15,7 @@ import {
   type EarlierRequest,
   type FieldProblem,
   type IdempotentRequest,
+  type MediaPlan,
   type NewPost,
   type NewTarget,
   type PostView,
@@ -61,18 +62,19 @@ export class PostsService {
     const accounts = await this.transactions.forWorkspace(workspaceId, (tx) =>
       this.accounts.findMany(tx, workspaceId, input.accountIds),
     );
-    const problems = [...accountProblems(input, accounts), ...overrideProblems(input), ...mediaInputProblems(input)];
+    const thread = input.thread ?? [];
+    const platforms = accounts.map((account) => account.platform);
+
+    // Everything that needs no download is checked first: a post the rules refuse fetches nothing.
+    const plan = await this.media.planForPost(workspaceId, input.media ?? []);
+    const problems = this.problemsBeforeDownload(input, accounts, plan);
     if (problems.length > 0) throw DomainError.validation(problems);
 
     // Remote images are downloaded now (the post must not depend on someone else's server at publish
-    // time), but stored only once the post is known to be acceptable.
-    const prepared = await this.media.prepareForPost(workspaceId, input.media ?? []);
-    const thread = input.thread ?? [];
-    const contentProblems = this.validator.problems(accountContents(input, accounts), {
-      media: prepared.items,
-      thread,
-    });
-    if (contentProblems.length > 0) throw DomainError.validation(contentProblems);
+    // time), but stored only once their files pass the rules too.
+    const prepared = await this.media.prepareForPost(plan);
+    const fileProblems = this.validator.mediaProblems(platforms, prepared.items);
+    if (fileProblems.length > 0) throw DomainError.validation(fileProblems);
     const media = await this.media.storePrepared(workspaceId, prepared);
 
     const overrides = new Map((input.targets ?? []).map((target) => [target.accountId, target.content]));
@@ -80,7 +82,7 @@ export class PostsService {
       {
         workspaceId,
         content: input.content,
-        media: media.map(({ mediaId, altText }) => ({ mediaId, altText })),
+        media: media.items.map(({ mediaId, altText }) => ({ mediaId, altText })),
         thread,
         publishAt,
         maxLatenessSeconds: input.maxLatenessSeconds,
@@ -91,10 +93,34 @@ export class PostsService {
         content: overrides.get(account.id) ?? null,
       })),
       idempotencyKey ? { key: idempotencyKey, requestHash: hash } : undefined,
-    );
-    if ('replayed' in result) return replay(result.replayed, hash);
+    ).catch(async (error: unknown) => {
+      await this.media.discard(workspaceId, media);
+      throw error;
+    });
+    if ('replayed' in result) {
+      // A concurrent request with this key saved the post, with images of its own: these belong to none.
+      await this.media.discard(workspaceId, media);
+      return replay(result.replayed, hash);
+    }
     await this.enqueue(() => this.queue.schedule(scheduledTargets(result.created)));
     return toPostResponse(result.created);
+  }
+
+  /** Every problem found without downloading an image: accounts, per-account texts, uploads, the rules. */
+  private problemsBeforeDownload(input: CreatePostDto, accounts: SocialAccount[], plan: MediaPlan): FieldProblem[] {
+    return [
+      ...accountProblems(input, accounts),
+      ...overrideProblems(input),
+      ...plan.problems,
+      ...this.validator.outlineProblems(accountContents(input, accounts), {
+        media: (input.media ?? []).map((item) => ({ altText: item.altText ?? null })),
+        thread: input.thread ?? [],
+      }),
+      ...this.validator.mediaProblems(
+        accounts.map((account) => account.platform),
+        plan.knownFiles,
+      ),
+    ];
   }
 
   /**
@@ -297,13 +323,6 @@ function overrideProblems(input: CreatePostDto): FieldProblem[] {
     seen.add(target.accountId);
   });
   return problems;
-}
-
-function mediaInputProblems(input: CreatePostDto): FieldProblem[] {
-  return (input.media ?? [])
-    .map((item, index) => ({ item, index }))
-    .filter(({ item }) => (item.url === undefined) === (item.uploadId === undefined))
-    .map(({ index }) => ({ field: `media.${index}`, message: 'give either url or uploadId' }));
 }
 
 /** What each account would publish: its own text if the request gave one, else the post's content. */

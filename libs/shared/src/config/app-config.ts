@@ -68,7 +68,12 @@ export class AppConfig {
   /** IPs and CIDRs of the reverse proxies whose X-Forwarded-For the backend believes (TRUSTED_PROXIES). */
   readonly trustedProxies: string[];
   readonly rateLimits: RateLimitSettings;
-  readonly media: { storage: MediaStorageSettings; maxBytes: number };
+  readonly media: {
+    storage: MediaStorageSettings;
+    maxBytes: number;
+    /** The bounds of one post's remote images: downloads at once, and bytes in all. */
+    downloads: { concurrency: number; totalBytes: number };
+  };
   readonly logLevel: Environment['LOG_LEVEL'];
 
   constructor(env: Environment) {
@@ -119,6 +124,7 @@ export class AppConfig {
             }
           : { kind: 'local', directory: env.MEDIA_STORAGE_DIR },
       maxBytes: env.MEDIA_MAX_BYTES,
+      downloads: { concurrency: env.MEDIA_DOWNLOAD_CONCURRENCY, totalBytes: env.MEDIA_DOWNLOAD_TOTAL_BYTES },
     };
     this.logLevel = env.LOG_LEVEL;
   }

@@ -164,6 +164,20 @@ export class Environment {
   @Max(100 * 1024 * 1024)
   MEDIA_MAX_BYTES = 20 * 1024 * 1024;
 
+  /** How many of one post's remote images are downloaded at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  MEDIA_DOWNLOAD_CONCURRENCY = 4;
+
+  /** The most bytes one post's remote images may add up to; the download that crosses it is cut off (413). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
+  MEDIA_DOWNLOAD_TOTAL_BYTES = 50 * 1024 * 1024;
+
   /** MEDIA_STORAGE=s3: the S3 API of a store other than AWS (MinIO, R2...); empty: AWS S3 itself. */
   @ValidateIf((env: Environment) => env.S3_ENDPOINT !== '')
   @IsUrl(BASE_URL)

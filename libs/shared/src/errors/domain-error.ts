@@ -1,5 +1,7 @@
 export type DomainErrorCode =
   | 'VALIDATION_FAILED'
+  /** The request would cost more than Herald allows (a body, a file, a post's downloads). */
+  | 'TOO_LARGE'
   | 'UNAUTHORIZED'
   | 'NOT_FOUND'
   | 'CONFLICT'
@@ -31,14 +33,17 @@ export class DomainError extends Error {
   }
 
   static validation(details: FieldProblem[]): DomainError {
-    return new DomainError(
-      'VALIDATION_FAILED',
-      details.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
-      details,
-    );
+    return new DomainError('VALIDATION_FAILED', summary(details), details);
+  }
+
+  static tooLarge(details: FieldProblem[]): DomainError {
+    return new DomainError('TOO_LARGE', summary(details), details);
   }
 
   static notFound(what: string): DomainError {
     return new DomainError('NOT_FOUND', `${what} not found`);
   }
 }
+
+const summary = (details: FieldProblem[]): string =>
+  details.map((problem) => `${problem.field}: ${problem.message}`).join('; ');

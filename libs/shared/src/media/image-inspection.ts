@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import { IMAGE_MIME_TYPES } from '../platforms/content-rules.js';
-import { MediaProblem } from './media-problem.js';
+import { MediaProblem, MediaTooLarge } from './media-problem.js';
 
 /** An image whose type and size were read from its bytes, never from what the client claimed. */
 export interface InspectedImage {
@@ -18,7 +18,7 @@ const ACCEPTED: readonly string[] = IMAGE_MIME_TYPES;
 export async function inspectImage(bytes: Buffer, maxBytes: number): Promise<InspectedImage> {
   if (bytes.length === 0) throw new MediaProblem('is empty');
   if (bytes.length > maxBytes) {
-    throw new MediaProblem(`is larger than the ${formatSize(maxBytes)} Herald accepts (MEDIA_MAX_BYTES)`);
+    throw new MediaTooLarge(`is larger than the ${formatSize(maxBytes)} Herald accepts (MEDIA_MAX_BYTES)`);
   }
   const detected = (await fileTypeFromBuffer(bytes))?.mime;
   if (!detected || !ACCEPTED.includes(detected)) {

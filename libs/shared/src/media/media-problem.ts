@@ -8,3 +8,11 @@ export class MediaProblem extends Error {
     this.name = 'MediaProblem';
   }
 }
+
+/** The file, or a post's files together, would take more bytes than Herald accepts (413, not 400). */
+export class MediaTooLarge extends MediaProblem {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MediaTooLarge';
+  }
+}

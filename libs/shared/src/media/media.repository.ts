@@ -26,6 +26,11 @@ interface MediaRow {
   created_at: Date;
 }
 
+/** No post names the media row `media` in its images. */
+const UNREFERENCED = `NOT EXISTS (
+  SELECT 1 FROM posts WHERE posts.media @> jsonb_build_array(jsonb_build_object('mediaId', media.id::text))
+)`;
+
 const COLUMNS = 'id, workspace_id, storage_key, mime_type, size_bytes, sha256, source_url, created_at';
 
 const toRecord = (row: MediaRow): MediaRecord => ({
@@ -102,14 +107,23 @@ export class MediaRepository {
       `DELETE FROM media WHERE id IN (
          SELECT id FROM media
           WHERE created_at < $1::timestamptz - interval '24 hours'
-            AND NOT EXISTS (
-              SELECT 1 FROM posts WHERE posts.media @> jsonb_build_array(jsonb_build_object('mediaId', media.id::text))
-            )
+            AND ${UNREFERENCED}
           ORDER BY created_at
           LIMIT $2
           FOR UPDATE SKIP LOCKED
        ) RETURNING storage_key`,
       [now, limit],
+    );
+    return rows.map((row) => row.storage_key);
+  }
+
+  /** Removes the media of `ids` in this workspace that no post references; returns their storage keys. */
+  async deleteUnreferencedByIds(tx: Tx, workspaceId: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await sqlRows<{ storage_key: string }>(
+      tx,
+      `DELETE FROM media WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND ${UNREFERENCED} RETURNING storage_key`,
+      [workspaceId, ids],
     );
     return rows.map((row) => row.storage_key);
   }

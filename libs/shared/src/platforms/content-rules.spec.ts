@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkContent, countGraphemes, type ContentRules } from './content-rules.js';
+import { checkContent, checkMediaFiles, checkOutline, countGraphemes, type ContentRules } from './content-rules.js';
 
 const rules: ContentRules = {
   displayName: 'Example',
@@ -38,7 +38,7 @@ describe('checkContent', () => {
     ]);
   });
 
-  it('names every media problem with its position', () => {
+  it('names every media problem with its position: those of the outline first, then those of the files', () => {
     const problems = checkContent(rules, {
       text: 'Hi',
       media: [jpeg(), { mimeType: 'image/gif', sizeBytes: 5000, altText: 'too long' }, jpeg()],
@@ -46,10 +46,34 @@ describe('checkContent', () => {
     });
     expect(problems).toEqual([
       { field: 'media', message: '3 images attached; Example allows at most 2 images' },
+      { field: 'media.1', message: 'alt text is longer than 4 characters for Example' },
       { field: 'media.1', message: 'image/gif is not accepted by Example (image/jpeg, image/png)' },
       { field: 'media.1', message: 'the file is 5 KB; Example allows 1 KB' },
-      { field: 'media.1', message: 'alt text is longer than 4 characters for Example' },
     ]);
+  });
+
+  // What is known before any download: texts, threads, how many images and their alt texts.
+  it('checks the outline without any file: count, alt text, length with media, threads', () => {
+    const outline = {
+      text: 'abcdef',
+      media: [{ altText: 'too long' }, { altText: null }, { altText: null }],
+      thread: ['2', '3', '4'],
+    };
+    expect(checkOutline(rules, outline)).toEqual([
+      { field: 'text', message: 'is 6 graphemes; Example allows at most 5 with an image' },
+      { field: 'media', message: '3 images attached; Example allows at most 2 images' },
+      { field: 'media.0', message: 'alt text is longer than 4 characters for Example' },
+      { field: 'thread', message: '4 posts in the thread; Example allows at most 3' },
+    ]);
+  });
+
+  it('checks the files it knows, in their places, and leaves the others for later', () => {
+    const gif = { mimeType: 'image/gif', sizeBytes: 5000 };
+    expect(checkMediaFiles(rules, [undefined, gif, undefined])).toEqual([
+      { field: 'media.1', message: 'image/gif is not accepted by Example (image/jpeg, image/png)' },
+      { field: 'media.1', message: 'the file is 5 KB; Example allows 1 KB' },
+    ]);
+    expect(checkMediaFiles(rules, [undefined, undefined])).toEqual([]);
   });
 
   it('checks each part of a thread, and refuses threads where the platform has none', () => {

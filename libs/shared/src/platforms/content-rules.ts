@@ -25,12 +25,26 @@ export interface ContentRules {
   maxThreadLength: number;
 }
 
-/** What `POST /v1/posts` asks of one account, to check against its platform's rules. */
-export interface ContentToCheck {
+/** What the rules read of an image file: known once it is uploaded or downloaded. */
+export interface MediaFile {
+  mimeType: string;
+  sizeBytes: number;
+}
+
+/**
+ * What `POST /v1/posts` asks of one account, as known before any image is downloaded: the texts, and
+ * how many images with which alt texts. Checked by {@link checkOutline}.
+ */
+export interface ContentOutline {
   text: string;
-  media: { mimeType: string; sizeBytes: number; altText: string | null }[];
+  media: { altText: string | null }[];
   /** The thread's later posts (text only), after `text`. */
   thread: string[];
+}
+
+/** The same, with every image's file known. */
+export interface ContentToCheck extends ContentOutline {
+  media: (MediaFile & { altText: string | null })[];
 }
 
 /** A rule a post breaks: where (`text`, `media.1`, `thread.0`) and why. */
@@ -41,6 +55,14 @@ export interface ContentProblem {
 
 /** Every rule of `rules` that `content` breaks (empty when it can be posted). */
 export function checkContent(rules: ContentRules, content: ContentToCheck): ContentProblem[] {
+  return [...checkOutline(rules, content), ...checkMediaFiles(rules, content.media)];
+}
+
+/**
+ * Every rule that needs no image bytes (texts, threads, how many images, alt texts): what can be
+ * refused before anything is downloaded.
+ */
+export function checkOutline(rules: ContentRules, content: ContentOutline): ContentProblem[] {
   const problems: ContentProblem[] = [];
   const name = rules.displayName;
   const hasMedia = content.media.length > 0;
@@ -54,18 +76,11 @@ export function checkContent(rules: ContentRules, content: ContentToCheck): Cont
     problems.push({ field: 'media', message: `${content.media.length} images attached; ${name} allows ${allowed}` });
   }
   content.media.forEach((item, index) => {
-    const field = `media.${index}` as const;
-    if (!rules.mediaTypes.includes(item.mimeType)) {
-      problems.push({ field, message: `${item.mimeType} is not accepted by ${name} (${rules.mediaTypes.join(', ')})` });
-    }
-    if (item.sizeBytes > rules.maxMediaBytes) {
-      const [size, limit] = [formatBytes(item.sizeBytes), formatBytes(rules.maxMediaBytes)];
-      const [shownSize, shownLimit] =
-        size === limit ? [`${item.sizeBytes} bytes`, `${rules.maxMediaBytes}`] : [size, limit];
-      problems.push({ field, message: `the file is ${shownSize}; ${name} allows ${shownLimit}` });
-    }
     if (item.altText && [...item.altText].length > rules.maxAltTextLength) {
-      problems.push({ field, message: `alt text is longer than ${rules.maxAltTextLength} characters for ${name}` });
+      problems.push({
+        field: `media.${index}`,
+        message: `alt text is longer than ${rules.maxAltTextLength} characters for ${name}`,
+      });
     }
   });
 
@@ -83,6 +98,29 @@ export function checkContent(rules: ContentRules, content: ContentToCheck): Cont
     });
   }
   return problems;
+}
+
+/**
+ * The rules about the image files themselves (type, size), in the post's order. `undefined` stands
+ * for a file not downloaded yet, whose rules wait: uploads can be checked before downloading the rest.
+ */
+export function checkMediaFiles(rules: ContentRules, files: readonly (MediaFile | undefined)[]): ContentProblem[] {
+  const name = rules.displayName;
+  return files.flatMap((file, index): ContentProblem[] => {
+    if (!file) return [];
+    const field = `media.${index}` as const;
+    const problems: ContentProblem[] = [];
+    if (!rules.mediaTypes.includes(file.mimeType)) {
+      problems.push({ field, message: `${file.mimeType} is not accepted by ${name} (${rules.mediaTypes.join(', ')})` });
+    }
+    if (file.sizeBytes > rules.maxMediaBytes) {
+      const [size, limit] = [formatBytes(file.sizeBytes), formatBytes(rules.maxMediaBytes)];
+      const [shownSize, shownLimit] =
+        size === limit ? [`${file.sizeBytes} bytes`, `${rules.maxMediaBytes}`] : [size, limit];
+      problems.push({ field, message: `the file is ${shownSize}; ${name} allows ${shownLimit}` });
+    }
+    return problems;
+  });
 }
 
 /** `hasMedia` undefined: the part cannot carry images (a thread's later posts). */

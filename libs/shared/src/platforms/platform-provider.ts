@@ -1,4 +1,4 @@
-import type { ContentRules, ContentToCheck } from './content-rules.js';
+import type { ContentOutline, ContentRules, MediaFile } from './content-rules.js';
 import type { PlatformName } from './platform-name.js';
 
 /** An image attached to a post, as the worker hands it to a provider. */
@@ -98,10 +98,16 @@ export interface PlatformProvider<Credentials = unknown> {
   verifyCredentials(credentials: Credentials): Promise<AccountIdentity>;
 
   /**
-   * Platform-specific problems beyond {@link ContentRules} (checked by `checkContent`); optional.
-   * Each is a sentence naming what is wrong.
+   * Platform-specific problems beyond {@link ContentRules} that need no image bytes (checked with
+   * `checkOutline`, before anything is downloaded); optional. Each is a sentence naming what is wrong.
    */
-  extraContentProblems?(content: ContentToCheck): string[];
+  extraContentProblems?(content: ContentOutline): string[];
+
+  /**
+   * Platform-specific problems of the post's image files taken together (checked with `checkMediaFiles`);
+   * optional. `undefined` is a file not downloaded yet.
+   */
+  extraMediaProblems?(files: readonly (MediaFile | undefined)[]): string[];
 
   publish(credentials: Credentials, post: PublishRequest): Promise<PublishedPost>;
 

@@ -50,8 +50,8 @@ describe('Bluesky content rules', () => {
       checkContent(BLUESKY_RULES, content('five', { media: [1, 2, 3, 4, 5].map(() => image(10)) })).map((p) => p.field),
     ).toEqual(['media']);
     expect(checkContent(BLUESKY_RULES, content('big', { media: [image(2_500_000, 'b'.repeat(2001))] }))).toEqual([
-      { field: 'media.0', message: 'the file is 2.4 MB; Bluesky allows 1.9 MB' },
       { field: 'media.0', message: 'alt text is longer than 2000 characters for Bluesky' },
+      { field: 'media.0', message: 'the file is 2.4 MB; Bluesky allows 1.9 MB' },
     ]);
   });
 

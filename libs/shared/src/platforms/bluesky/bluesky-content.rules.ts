@@ -1,6 +1,6 @@
 import {
   type ContentRules,
-  type ContentToCheck,
+  type ContentOutline,
   countGraphemes,
   countUtf8Bytes,
   IMAGE_MIME_TYPES,
@@ -32,7 +32,7 @@ export const BLUESKY_RULES: ContentRules = {
 };
 
 /** The byte limit, which {@link ContentRules} cannot express: 300 graphemes of emoji can exceed it. */
-export function blueskyContentProblems(content: ContentToCheck): string[] {
+export function blueskyContentProblems(content: ContentOutline): string[] {
   const texts = [
     { where: 'the text', text: content.text },
     ...content.thread.map((text, index) => ({ where: `thread post ${index + 1}`, text })),

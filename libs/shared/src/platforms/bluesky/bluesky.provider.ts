@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
-import type { ContentToCheck } from '../content-rules.js';
+import type { ContentOutline } from '../content-rules.js';
 import type {
   AccountIdentity,
   CredentialRenewal,
@@ -57,7 +57,7 @@ export class BlueskyProvider implements PlatformProvider<BlueskyCredentials> {
     return { externalId: session.did, displayName: `@${session.handle}` };
   }
 
-  extraContentProblems(content: ContentToCheck): string[] {
+  extraContentProblems(content: ContentOutline): string[] {
     return blueskyContentProblems(content);
   }
 

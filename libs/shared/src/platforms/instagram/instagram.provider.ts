@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AxiosInstance } from 'axios';
 import { AppConfig } from '../../config/app-config.js';
-import type { ContentToCheck } from '../content-rules.js';
+import type { ContentOutline } from '../content-rules.js';
 import { FacebookLogin, type ManagedPage } from '../meta-graph/facebook-login.js';
 import { parseGraphCredentials } from '../meta-graph/graph-credentials.js';
 import { beforePublishing, classifyGraphError, GraphRefusal } from '../meta-graph/graph-errors.js';
@@ -85,7 +85,7 @@ export class InstagramProvider implements PlatformProvider<InstagramCredentials>
     return { externalId: data.id, displayName: `@${data.username}` };
   }
 
-  extraContentProblems(content: ContentToCheck): string[] {
+  extraContentProblems(content: ContentOutline): string[] {
     return instagramCaptionProblems(content.text);
   }
 

@@ -45,9 +45,9 @@ describe('LinkedIn content rules', () => {
       ]),
     );
     expect(problems).toEqual([
+      { field: 'media.2', message: 'alt text is longer than 4086 characters for LinkedIn' },
       { field: 'media.0', message: 'image/webp is not accepted by LinkedIn (image/jpeg, image/png, image/gif)' },
       { field: 'media.1', message: 'the file is 5242881 bytes; LinkedIn allows 5242880' },
-      { field: 'media.2', message: 'alt text is longer than 4086 characters for LinkedIn' },
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { checkContent, type ContentToCheck } from '../content-rules.js';
-import { TELEGRAM_RULES, telegramContentProblems } from './telegram-content.rules.js';
+import { TELEGRAM_RULES, telegramMediaProblems } from './telegram-content.rules.js';
 
 const photo = (mimeType = 'image/jpeg', sizeBytes = 1000) => ({ mimeType, sizeBytes, altText: null });
 const content = (text: string, media: ContentToCheck['media'] = []): ContentToCheck => ({ text, media, thread: [] });
@@ -64,12 +64,17 @@ describe('TELEGRAM_RULES', () => {
   });
 });
 
-describe('telegramContentProblems', () => {
+describe('telegramMediaProblems', () => {
+  const albumRefusal = 'a GIF must be the only image of a Telegram post: albums hold photos only';
+
   it('lets a GIF go alone (as an animation) but not in an album', () => {
-    expect(telegramContentProblems(content('', [photo('image/gif')]))).toEqual([]);
-    expect(telegramContentProblems(content('', [photo(), photo('image/webp')]))).toEqual([]);
-    expect(telegramContentProblems(content('', [photo(), photo('image/gif')]))).toEqual([
-      'a GIF must be the only image of a Telegram post: albums hold photos only',
-    ]);
+    expect(telegramMediaProblems([photo('image/gif')])).toEqual([]);
+    expect(telegramMediaProblems([photo(), photo('image/webp')])).toEqual([]);
+    expect(telegramMediaProblems([photo(), photo('image/gif')])).toEqual([albumRefusal]);
+  });
+
+  it('refuses a GIF beside images not downloaded yet, whatever they turn out to be', () => {
+    expect(telegramMediaProblems([photo('image/gif'), undefined])).toEqual([albumRefusal]);
+    expect(telegramMediaProblems([undefined, photo()])).toEqual([]);
   });
 });

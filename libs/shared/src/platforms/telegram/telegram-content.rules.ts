@@ -1,4 +1,4 @@
-import type { ContentRules, ContentToCheck } from '../content-rules.js';
+import type { ContentRules, MediaFile } from '../content-rules.js';
 
 /**
  * What a Telegram message may be, as the Bot API checks it: 4096 characters of text, or a caption of
@@ -23,9 +23,10 @@ export const TELEGRAM_RULES: ContentRules = {
   maxThreadLength: 1,
 };
 
-export function telegramContentProblems(content: ContentToCheck): string[] {
-  const hasGif = content.media.some((item) => item.mimeType === 'image/gif');
-  if (hasGif && content.media.length > 1) {
+/** Known as soon as one GIF is: the post's other images, downloaded or not, would share its album. */
+export function telegramMediaProblems(files: readonly (MediaFile | undefined)[]): string[] {
+  const hasGif = files.some((file) => file?.mimeType === 'image/gif');
+  if (hasGif && files.length > 1) {
     return ['a GIF must be the only image of a Telegram post: albums hold photos only'];
   }
   return [];

@@ -4,7 +4,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { imageFileName } from '../image-file-name.js';
 import { DomainError } from '../../errors/domain-error.js';
 import { trustedAgents } from '../../net/outbound-agents.js';
-import type { ContentToCheck } from '../content-rules.js';
+import type { MediaFile } from '../content-rules.js';
 import { classifyHttpError, createPlatformHttp } from '../http/platform-http.js';
 import type {
   AccountIdentity,
@@ -23,7 +23,7 @@ import {
 } from './telegram-bot-api.js';
 import { parseTelegramCredentials, type TelegramCredentials } from './telegram-credentials.js';
 import { TELEGRAM_ERRORS } from './telegram-errors.js';
-import { TELEGRAM_RULES, telegramContentProblems } from './telegram-content.rules.js';
+import { TELEGRAM_RULES, telegramMediaProblems } from './telegram-content.rules.js';
 
 /**
  * Posts to a Telegram channel or supergroup as a bot, through the Bot API: text with sendMessage (no
@@ -71,8 +71,8 @@ export class TelegramProvider implements PlatformProvider<TelegramCredentials> {
     return { externalId: String(chat.id), displayName: chat.username ? `${title} (@${chat.username})` : title };
   }
 
-  extraContentProblems(content: ContentToCheck): string[] {
-    return telegramContentProblems(content);
+  extraMediaProblems(files: readonly (MediaFile | undefined)[]): string[] {
+    return telegramMediaProblems(files);
   }
 
   /** Telegram has no threads (`maxThreadLength` 1), so `replyTo` never comes. */

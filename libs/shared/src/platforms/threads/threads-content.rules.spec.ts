@@ -71,7 +71,7 @@ describe('THREADS_RULES through checkContent', () => {
         ],
       }),
     );
-    expect(problems.map((problem) => problem.field)).toEqual(['media.1', 'media.2', 'media.3']);
+    expect(problems.map((problem) => problem.field)).toEqual(['media.3', 'media.1', 'media.2']);
   });
 
   it('takes threads of up to 25 posts, each within the length limit', () => {

@@ -1,4 +1,4 @@
-import { type ContentRules, type ContentToCheck, countUtf8Bytes } from '../content-rules.js';
+import { type ContentRules, type ContentOutline, countUtf8Bytes } from '../content-rules.js';
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 /** A grapheme that is (or holds) an emoji: pictographs, flags (regional indicator pairs), keycaps. */
@@ -41,7 +41,7 @@ export const THREADS_RULES: ContentRules = {
 };
 
 /** What {@link THREADS_RULES} cannot say: at most 5 links in each post of a thread. */
-export function threadsLinkProblems(content: ContentToCheck): string[] {
+export function threadsLinkProblems(content: ContentOutline): string[] {
   return [content.text, ...content.thread].flatMap((text, index) => {
     const links = countThreadsLinks(text);
     if (links <= THREADS_MAX_LINKS) return [];

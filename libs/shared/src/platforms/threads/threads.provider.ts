@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { trustedAgents } from '../../net/outbound-agents.js';
-import type { ContentToCheck } from '../content-rules.js';
+import type { ContentOutline } from '../content-rules.js';
 import { createPlatformHttp } from '../http/platform-http.js';
 import type {
   AccountIdentity,
@@ -65,7 +65,7 @@ export class ThreadsProvider implements PlatformProvider<ThreadsCredentials> {
     return identity;
   }
 
-  extraContentProblems(content: ContentToCheck): string[] {
+  extraContentProblems(content: ContentOutline): string[] {
     return threadsLinkProblems(content);
   }
 
