@@ -45,30 +45,35 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   private toBody(exception: unknown, request: Request): ErrorBody {
     if (exception instanceof DomainError) {
-      return body(STATUS_BY_CODE[exception.code], exception.message, exception.details);
+      return errorBody(STATUS_BY_CODE[exception.code], exception.message, exception.details);
     }
     if (exception instanceof HttpException) {
       if (isMalformedJson(exception)) {
-        return body(HttpStatus.BAD_REQUEST, 'The body is not valid JSON', [
+        return errorBody(HttpStatus.BAD_REQUEST, 'The body is not valid JSON', [
           { field: 'body', message: `is not valid JSON: ${exception.message}` },
         ]);
       }
-      return body(exception.getStatus(), httpExceptionMessage(exception));
+      if (isUndecodable(exception)) {
+        return errorBody(HttpStatus.BAD_REQUEST, 'The body could not be decompressed', [
+          { field: 'body', message: 'does not match its Content-Encoding' },
+        ]);
+      }
+      return errorBody(exception.getStatus(), httpExceptionMessage(exception));
     }
     const requestId = requestIdOf(request);
     if (isDatabaseDown(exception)) {
       this.logger.warn(`[${requestId}] ${request.method} ${request.path}: PostgreSQL unavailable`);
       return {
-        ...body(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; please retry shortly'),
+        ...errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; please retry shortly'),
         requestId,
       };
     }
     this.logger.error(`[${requestId}] ${request.method} ${request.path} failed`, (exception as Error)?.stack);
-    return { ...body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'), requestId };
+    return { ...errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'), requestId };
   }
 }
 
-function body(statusCode: number, message: string, details?: FieldProblem[]): ErrorBody {
+export function errorBody(statusCode: number, message: string, details?: FieldProblem[]): ErrorBody {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...(details ? { details } : {}) };
 }
 
@@ -82,6 +87,14 @@ function httpExceptionMessage(exception: HttpException): string {
 /** body-parser's refusal of a JSON body it could not parse, which Nest wraps in a BadRequestException. */
 function isMalformedJson(exception: HttpException): boolean {
   return (exception.cause as { type?: unknown } | undefined)?.type === 'entity.parse.failed';
+}
+
+/**
+ * body-parser's refusal of a body that its Content-Encoding (gzip, deflate, br) does not decode: the
+ * cause is zlib's error, the only one there with a numeric errno.
+ */
+function isUndecodable(exception: HttpException): boolean {
+  return typeof (exception.cause as { errno?: unknown } | undefined)?.errno === 'number';
 }
 
 function isDatabaseDown(exception: unknown): boolean {
