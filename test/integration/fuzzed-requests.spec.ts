@@ -99,6 +99,9 @@ describe(`fuzzed requests at every route (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`
       samples: samples(own, `${imageServer.url}/photo.jpg`),
       image: pngImage(2, 2),
     };
+    // Every table, none excluded: no refused request may change any. (The OAuth callback spends its
+    // state in oauth_state_uses even when the platform then refuses the code, but only for a state
+    // Herald sealed, which no generated request holds.)
     snapshot = await storageSnapshots(pipeline.sql, mediaDir);
   });
 

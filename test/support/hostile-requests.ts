@@ -100,12 +100,12 @@ const anyJson = (world: FuzzWorld, fieldNames: string[]): fc.Arbitrary<unknown> 
     ),
   })).value;
 
+const nestedArrays = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
+
 /** `[[[…]]]` or `{"a":{"a":…}}` nested `depth` levels, as raw JSON text. */
 const deeplyNested = fc
   .tuple(fc.integer({ min: 33, max: 20_000 }), fc.boolean())
-  .map(([depth, arrays]) =>
-    arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth),
-  );
+  .map(([depth, arrays]) => (arrays ? nestedArrays(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)));
 
 const isJsonObjectOrArray = (text: string): boolean => {
   try {
@@ -157,21 +157,43 @@ const unparsableBody: fc.Arbitrary<Body> = fc.oneof(
 /**
  * Parsed JSON objects that the global validation pipe refuses on any route with a body: a NUL character
  * or nesting deeper than 32 levels always; an unknown field where a DTO class whitelists the fields.
+ * Where the route has a valid sample, the defect is put into it, so that it is the only one.
  */
 const invalidDtoBody = (world: FuzzWorld, route: ServedRoute): fc.Arbitrary<Body> => {
   const fields = route.fields.body;
-  const base =
-    fields.length > 0
-      ? fc.dictionary(fc.constantFrom(...fields), trickyScalar(world), { maxKeys: 4 })
-      : fc.constant<Record<string, unknown>>({});
+  const sample = world.samples[`${route.method} ${route.path}`]?.body;
+  const base: fc.Arbitrary<unknown> =
+    sample !== undefined
+      ? fc.constant(sample)
+      : fields.length > 0
+        ? fc.dictionary(fc.constantFrom(...fields), trickyScalar(world), { maxKeys: 4 })
+        : fc.constant({});
+  const withPart = (part: fc.Arbitrary<unknown>, where: (body: unknown) => string[][]) =>
+    fc
+      .tuple(base, part)
+      .chain(([body, value]) => {
+        const paths = where(body);
+        return paths.length > 0
+          ? fc.constantFrom(...paths).map((path) => replaced(body, [path], [value]))
+          : fc.constant({ ...(body as object), hidden: value });
+      })
+      .map((body) => json(JSON.stringify(body)));
+  const texts = (body: unknown) => partsOf(body).filter((path) => typeof partAt(body, path) === 'string');
   const unknownField = fc
     .tuple(
       base,
       fc.string({ minLength: 1 }).filter((key) => !fields.includes(key) && key !== '__proto__'),
     )
-    .map(([body, unknown]) => json(JSON.stringify({ ...body, [unknown]: 1 })));
+    .map(([body, unknown]) => json(JSON.stringify({ ...(body as object), [unknown]: 1 })));
   return fc.oneof(
-    fc.tuple(base, fc.string()).map(([body, text]) => json(JSON.stringify({ ...body, hidden: [`${text}${NUL}`] }))),
+    withPart(
+      fc.tuple(fc.string(), fc.string()).map(([before, after]) => `${before}${NUL}${after}`),
+      texts,
+    ),
+    withPart(
+      fc.integer({ min: 33, max: 1000 }).map((depth) => JSON.parse(nestedArrays(depth)) as unknown),
+      partsOf,
+    ),
     deeplyNested.map((nested) => json(`{"a":${nested}}`)),
     ...(fields.length > 0 ? [unknownField] : []),
   );
@@ -225,6 +247,7 @@ const multipartGarbage: fc.Arbitrary<Body> = fc
 /** Any body at all, valid or not, for a request whose refusal is guaranteed by another defect. */
 const anyBody = (world: FuzzWorld, route: ServedRoute): fc.Arbitrary<Body> =>
   fc.oneof(
+    ...sampleBody(world, route),
     fc.constant<Body>({ headers: {} }),
     fc.record({ body: anyJson(world, route.fields.body) }).map(({ body }) => json(JSON.stringify(body) ?? 'null')),
     plausibleBody(world, route),
@@ -235,6 +258,12 @@ const anyBody = (world: FuzzWorld, route: ServedRoute): fc.Arbitrary<Body> =>
     fc.string().map((text) => ({ headers: { 'content-type': 'text/plain' }, body: text })),
     fc.string().map((text) => ({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: text })),
   );
+
+/** The route's valid sample body, where it has one. */
+const sampleBody = (world: FuzzWorld, route: ServedRoute): fc.Arbitrary<Body>[] => {
+  const body = world.samples[`${route.method} ${route.path}`]?.body;
+  return body === undefined ? [] : [fc.constant(json(JSON.stringify(body)))];
+};
 
 /** A body of the route's own shape with random values, which the API may well accept. */
 const plausibleBody = (world: FuzzWorld, route: ServedRoute): fc.Arbitrary<Body> => {
@@ -379,47 +408,53 @@ function defectsOf(world: FuzzWorld, route: ServedRoute): string[] {
 /** A request to some route that is invalid in at least one way that guarantees its refusal. */
 export const invalidRequest = (world: FuzzWorld): fc.Arbitrary<FuzzRequest> =>
   fc.constantFrom(...world.routes).chain((route) =>
-    fc.subarray(defectsOf(world, route), { minLength: 1 }).chain((defects) => {
-      const has = (defect: string) => defects.some((chosen) => chosen.startsWith(defect));
-      const body = has('body is not JSON')
-        ? unparsableBody
-        : has('body breaks')
-          ? invalidDtoBody(world, route)
-          : has('upload')
-            ? imagelessUpload(world)
-            : anyBody(world, route);
-      return fc
-        .record({
-          method: has('method') ? fc.constantFrom(...unservedMethods(world, route)) : fc.constant(route.method),
-          path: pathWith(
-            route,
-            has('a path parameter')
-              ? namelessSegment
+    // Mostly a single defect, so that the layer that must refuse it is the only one that can.
+    fc
+      .oneof(
+        { weight: 3, arbitrary: fc.constantFrom(...defectsOf(world, route)).map((defect) => [defect]) },
+        { weight: 1, arbitrary: fc.subarray(defectsOf(world, route), { minLength: 1 }) },
+      )
+      .chain((defects) => {
+        const has = (defect: string) => defects.some((chosen) => chosen.startsWith(defect));
+        const body = has('body is not JSON')
+          ? unparsableBody
+          : has('body breaks')
+            ? invalidDtoBody(world, route)
+            : has('upload')
+              ? imagelessUpload(world)
+              : anyBody(world, route);
+        return fc
+          .record({
+            method: has('method') ? fc.constantFrom(...unservedMethods(world, route)) : fc.constant(route.method),
+            path: has('a path parameter')
+              ? pathWith(route, namelessSegment)
               : has('the path names another')
-                ? fc.constantFrom(...world.ids.own)
-                : realOrOdd(world),
-          ),
-          query: has('query')
-            ? fc
-                .tuple(queryPairs(world, route), fc.string())
-                .map(([pairs, text]) => [...pairs, ['status', `${text}${NUL}`]] as [string, string][])
-            : queryPairs(world, route),
-          credentials: has('credentials')
-            ? wrongCredentials(world)
-            : has('the path names another')
-              ? fc.constant({ authorization: `Bearer ${world.apiKeys.other}` })
-              : anyCredentials(world),
-          headers: otherHeaders,
-          body,
-        })
-        .map(({ method, path, query, credentials, headers, body }) => ({
-          method,
-          path: `${path}${queryString(query)}`,
-          headers: { ...headers, ...credentials, ...body.headers },
-          body: body.body,
-          defects,
-        }));
-    }),
+                ? pathWith(route, fc.constantFrom(...world.ids.own))
+                : fc.oneof({ weight: 3, arbitrary: samplePath(world, route) }, pathWith(route, realOrOdd(world))),
+            query: has('query')
+              ? fc
+                  .tuple(queryPairs(world, route), fc.string())
+                  .map(([pairs, text]) => [...pairs, ['status', `${text}${NUL}`]] as [string, string][])
+              : queryPairs(world, route),
+            credentials: has('credentials')
+              ? wrongCredentials(world)
+              : has('the path names another')
+                ? fc.constant({ authorization: `Bearer ${world.apiKeys.other}` })
+                : fc.oneof(
+                    { weight: 3, arbitrary: fc.constant({ authorization: `Bearer ${admitted(world, route)}` }) },
+                    anyCredentials(world),
+                  ),
+            headers: otherHeaders,
+            body,
+          })
+          .map(({ method, path, query, credentials, headers, body }) => ({
+            method,
+            path: `${path}${queryString(query)}`,
+            headers: { ...headers, ...credentials, ...body.headers },
+            body: body.body,
+            defects,
+          }));
+      }),
   );
 
 /**
@@ -438,29 +473,15 @@ export const plausibleRequest = (world: FuzzWorld): fc.Arbitrary<FuzzRequest> =>
     .chain((route) => {
       const sample = world.samples[`${route.method} ${route.path}`] ?? {};
       const names = [...route.fields.body, ...route.fields.query];
-      const credential = route.guards.map((guard) => world.admits[guard]).find(Boolean) ?? world.apiKeys.own;
-      const { params } = sample;
       return fc
         .record({
-          path: params
-            ? mutated(world, params, names).map((values) =>
-                route.params.reduce(
-                  (path, name) =>
-                    path.replace(
-                      `:${name}`,
-                      encodeSegment(asText((values as Record<string, unknown> | undefined)?.[name])),
-                    ),
-                  route.path,
-                ),
-              )
+          path: sample.params
+            ? mutated(world, sample.params, names).map((values) => pathFrom(route, values))
             : pathWith(route, realOrOdd(world)),
           query: sample.query
             ? mutated(world, sample.query, names).map((query) =>
                 typeof query === 'object' && query !== null
-                  ? Object.entries(query).map(([key, value]): [string, string] => [
-                      key,
-                      typeof value === 'string' ? value : (JSON.stringify(value) ?? ''),
-                    ])
+                  ? Object.entries(query).map(([key, value]): [string, string] => [key, asText(value)])
                   : [],
               )
             : queryPairs(world, route),
@@ -476,16 +497,37 @@ export const plausibleRequest = (world: FuzzWorld): fc.Arbitrary<FuzzRequest> =>
         .map(({ path, query, headers, body }) => ({
           method: route.method,
           path: `${path}${queryString(query)}`,
-          headers: { ...headers, authorization: `Bearer ${credential}`, ...body.headers },
+          headers: { ...headers, authorization: `Bearer ${admitted(world, route)}`, ...body.headers },
           body: body.body,
           defects: [],
         }));
     });
 
+/** The token the route's guard admits for the own workspace. */
+const admitted = (world: FuzzWorld, route: ServedRoute): string =>
+  route.guards.map((guard) => world.admits[guard]).find(Boolean) ?? world.apiKeys.own;
+
+/** The route's path with its parameters from `values` (`{ id: … }`), encoded. */
+const pathFrom = (route: ServedRoute, values: unknown): string =>
+  route.params.reduce(
+    (path, name) =>
+      path.replace(`:${name}`, encodeSegment(asText((values as Record<string, unknown> | undefined)?.[name]))),
+    route.path,
+  );
+
+/** The route's path with its sample's parameters (real ids of the own workspace), or any. */
+const samplePath = (world: FuzzWorld, route: ServedRoute): fc.Arbitrary<string> => {
+  const params = world.samples[`${route.method} ${route.path}`]?.params;
+  return params ? fc.constant(pathFrom(route, params)) : pathWith(route, realOrOdd(world));
+};
+
 /** A query or path value as text: strings as they are, anything else as JSON. */
 const asText = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
 
-/** `value` with up to two of its parts (at any depth) replaced by odd values or any JSON, or left out. */
+/**
+ * `value` with up to two of its parts (at any depth) replaced by odd values or any JSON, left out, or,
+ * for texts, repeated (past the length a platform allows, though within what the DTO allows).
+ */
 function mutated(world: FuzzWorld, value: unknown, names: string[]): fc.Arbitrary<unknown> {
   const replacement = fc.oneof(
     { weight: 3, arbitrary: oddString },
@@ -493,11 +535,23 @@ function mutated(world: FuzzWorld, value: unknown, names: string[]): fc.Arbitrar
     { weight: 1, arbitrary: anyJson(world, names) },
     { weight: 1, arbitrary: fc.constant(undefined) },
   );
+  const changed = (part: unknown): fc.Arbitrary<unknown> =>
+    typeof part === 'string' && part !== ''
+      ? fc.oneof(
+          replacement,
+          fc.integer({ min: 2, max: 200 }).map((times) => part.repeat(times)),
+        )
+      : replacement;
   const parts = partsOf(value);
   return fc
     .subarray(parts, { maxLength: Math.min(2, parts.length) })
-    .chain((parts) => fc.tuple(...parts.map(() => replacement)).map((values) => replaced(value, parts, values)));
+    .chain((chosen) =>
+      fc.tuple(...chosen.map((path) => changed(partAt(value, path)))).map((values) => replaced(value, chosen, values)),
+    );
 }
+
+const partAt = (value: unknown, path: string[]): unknown =>
+  path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], value);
 
 /** The paths to every part of a JSON value: `[['media'], ['media', '0'], ['media', '0', 'url'], …]`. */
 function partsOf(value: unknown, path: string[] = []): string[][] {
@@ -508,7 +562,7 @@ function partsOf(value: unknown, path: string[] = []): string[][] {
 function replaced(value: unknown, parts: string[][], values: unknown[]): unknown {
   const copy = structuredClone(value);
   parts.forEach((path, index) => {
-    const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], copy);
+    const parent = partAt(copy, path.slice(0, -1));
     if (typeof parent === 'object' && parent !== null)
       (parent as Record<string, unknown>)[path.at(-1)!] = values[index];
   });
