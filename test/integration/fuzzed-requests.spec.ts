@@ -25,7 +25,7 @@ import { TEST_ADMIN_TOKEN } from '../support/test-environment.js';
  * is printed at the start); FUZZ_RUNS sets how many requests each property sends.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const CLOSED_PORT = 'http://127.0.0.1:9';
 
 describe(`fuzzed requests at every route (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`, () => {
