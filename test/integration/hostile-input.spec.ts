@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
-import { startXEmulator, type XEmulator } from '../../emulators/x/x-emulator.js';
-import { ApiClient } from '../support/api-client.js';
-import { newAccount, newWorkspace, type TestWorkspace } from '../support/factories.js';
-import { startBackend, type RunningBackend } from '../support/herald-apps.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newAccount, type TestWorkspace } from '../support/factories.js';
 import { pngImage } from '../support/images.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { testConfig, testEnvironment, TEST_ADMIN_TOKEN } from '../support/test-environment.js';
-import { createTestRedis, type TestRedis } from '../support/test-redis.js';
+import { startPipeline, type Pipeline } from '../support/pipeline.js';
+import { send } from '../support/raw-http.js';
+import { storageSnapshots, type StorageSnapshot } from '../support/storage-snapshot.js';
+import { TEST_ADMIN_TOKEN } from '../support/test-environment.js';
 
 const NUL = '\u0000';
 const inOneHour = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -16,57 +17,33 @@ const inOneHour = () => new Date(Date.now() + 3_600_000).toISOString();
 const nestedArrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
 describe('hostile input is refused with a 400 or 413 that names the field, and writes nothing', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
-  let backend: RunningBackend;
-  let sql: DataSource;
-  let emulator: XEmulator;
-  let api: ApiClient;
+  let mediaDir: string;
+  let pipeline: Pipeline;
   let acme: TestWorkspace;
   let account: { id: string };
+  let snapshot: () => Promise<StorageSnapshot>;
 
-  /** Rows in every table: a refused request must leave all of them as they were. */
-  async function rowCounts(): Promise<Record<string, number>> {
-    const tables: { table_name: string }[] = await sql.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
-    );
-    const counts: Record<string, number> = {};
-    for (const { table_name } of tables) {
-      const [{ count }] = await sql.query(`SELECT count(*)::int AS count FROM "${table_name}"`);
-      counts[table_name] = count;
-    }
-    return counts;
-  }
-
-  /** Runs `send`, and requires that no table gained or lost a row. */
-  async function writesNothing<T>(send: () => Promise<T>): Promise<T> {
-    const before = await rowCounts();
-    const result = await send();
-    expect(await rowCounts()).toEqual(before);
+  /** Runs `request`, and requires that no table and no media file changed. */
+  async function writesNothing<T>(request: () => Promise<T>): Promise<T> {
+    const before = await snapshot();
+    const result = await request();
+    expect(await snapshot()).toEqual(before);
     return result;
   }
 
   const validPost = () => ({ content: 'Hello', accountIds: [account.id], publishAt: inOneHour() });
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await createTestRedis();
-    emulator = await startXEmulator();
-    backend = await startBackend(
-      testConfig(testEnvironment({ databaseUrl: database.url, queuePrefix: redis.prefix, xApiBaseUrl: emulator.url })),
-    );
-    sql = await new DataSource({ type: 'postgres', url: database.url }).initialize();
-    api = new ApiClient(backend.url);
-    acme = await newWorkspace(api);
+    mediaDir = await mkdtemp(join(tmpdir(), 'herald-hostile-input-'));
+    pipeline = await startPipeline({ worker: false, scheduler: false, environment: { MEDIA_STORAGE_DIR: mediaDir } });
+    acme = pipeline.workspace;
     account = await newAccount(acme);
+    snapshot = await storageSnapshots(pipeline.sql, mediaDir);
   });
 
   afterAll(async () => {
-    await sql?.destroy();
-    await backend?.close();
-    await emulator?.close();
-    await redis?.close();
-    await database?.drop();
+    await pipeline?.stop();
+    if (mediaDir) await rm(mediaDir, { recursive: true, force: true });
   });
 
   describe('NUL characters, which PostgreSQL cannot store in text', () => {
@@ -94,7 +71,7 @@ describe('hostile input is refused with a 400 or 413 that names the field, and w
         acme.api.post('/v1/accounts', { platform: 'x', name: `@bad${NUL}`, credentials: { accessToken: 't' } }),
       );
       const workspaceResponse = await writesNothing(() =>
-        api.as(TEST_ADMIN_TOKEN).post('/v1/workspaces', { name: `Globex${NUL}` }),
+        pipeline.api.as(TEST_ADMIN_TOKEN).post('/v1/workspaces', { name: `Globex${NUL}` }),
       );
       for (const response of [accountResponse, workspaceResponse]) {
         expect(response.status).toBe(400);
@@ -159,7 +136,7 @@ describe('hostile input is refused with a 400 or 413 that names the field, and w
 
   describe('multipart uploads', () => {
     async function upload(form: FormData | { body: string; contentType: string }) {
-      const response = await fetch(`${backend.url}/v1/media`, {
+      const response = await fetch(`${pipeline.backend.url}/v1/media`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${acme.apiKey}`,
@@ -212,6 +189,64 @@ describe('hostile input is refused with a 400 or 413 that names the field, and w
       );
       expect(response.status).toBe(400);
       expect(response.body.details).toEqual([{ field: 'body', message: 'is not well-formed multipart/form-data' }]);
+    });
+  });
+  describe('requests that fail before reaching the API', () => {
+    it('answers a body that does not match its Content-Encoding with a 400 naming body', async () => {
+      const response = await writesNothing(() =>
+        send(pipeline.backend.url, {
+          method: 'POST',
+          path: '/v1/posts',
+          headers: {
+            authorization: `Bearer ${acme.apiKey}`,
+            'content-type': 'application/json',
+            'content-encoding': 'gzip',
+          },
+          body: JSON.stringify(validPost()),
+        }),
+      );
+      expect(response).toEqual({
+        status: 400,
+        body: {
+          statusCode: 400,
+          error: 'Bad Request',
+          message: 'The body could not be decompressed',
+          details: [{ field: 'body', message: 'does not match its Content-Encoding' }],
+        },
+      });
+    });
+
+    it('answers headers larger than Node accepts with a 431 in the API error shape', async () => {
+      const response = await send(pipeline.backend.url, {
+        method: 'GET',
+        path: `/v1/posts?cursor=${'x'.repeat(20_000)}`,
+        headers: { authorization: `Bearer ${acme.apiKey}` },
+      });
+      expect(response).toEqual({
+        status: 431,
+        body: {
+          statusCode: 431,
+          error: 'Request Header Fields Too Large',
+          message: 'The request line and headers are larger than the server accepts',
+        },
+      });
+    });
+
+    it('answers a request that is not HTTP with a 400 in the API error shape', async () => {
+      const { port } = new URL(pipeline.backend.url);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.end('NOT HTTP AT ALL\r\n\r\n'));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'The request is not well-formed HTTP',
+      });
     });
   });
 });

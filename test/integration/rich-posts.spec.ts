@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -9,6 +7,7 @@ import type { RecordedTweet } from '../../emulators/x/x-emulator.js';
 import { ApiClient } from '../support/api-client.js';
 import { eventually, newAccount } from '../support/factories.js';
 import { startBackend } from '../support/herald-apps.js';
+import { startImageServer } from '../support/image-server.js';
 import { tinyJpeg } from '../support/images.js';
 import { secondsFromNow, startPipeline, targetsOf, waitUntilSettled, type Pipeline } from '../support/pipeline.js';
 import { testConfig } from '../support/test-environment.js';
@@ -24,33 +23,6 @@ const SSRF_REFUSAL = 'resolves to a private or reserved network address, which H
 const uniqueTag = () => randomBytes(4).toString('hex');
 
 const statusUrl = (id: string) => `https://x.com/i/web/status/${id}`;
-
-interface ImageServer {
-  url: string;
-  /** Every path requested, in order. */
-  hits: string[];
-  close(): Promise<void>;
-}
-
-/** Serves `image` at `/photo.jpg` on 127.0.0.1: a stand-in for an image host on the internet. */
-async function startImageServer(image: Buffer): Promise<ImageServer> {
-  const hits: string[] = [];
-  const server = http.createServer((req, res) => {
-    hits.push(req.url ?? '/');
-    if (req.url === '/photo.jpg') return res.writeHead(200, { 'content-type': 'image/jpeg' }).end(image);
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    hits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
 
 describe('rich posts: threads, media and per-account content on X', () => {
   let pipeline: Pipeline;

@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig } from '@app/shared';
 import helmet from 'helmet';
 import { HttpRateLimits, rateLimitMiddleware } from './rate-limit/http-rate-limits.js';
+import { answerClientErrorsAsJson } from './common/client-errors.js';
 
 /** Application-level HTTP settings, shared by main.ts and the tests so both run the same server. */
 export function configureBackend(app: NestExpressApplication): NestExpressApplication {
@@ -13,5 +14,6 @@ export function configureBackend(app: NestExpressApplication): NestExpressApplic
   // Before the body parser: a refused request costs no parsing, and every answer carries the headers.
   app.use(rateLimitMiddleware(app.get(HttpRateLimits)));
   app.useBodyParser('json', { limit: '1mb' });
+  answerClientErrorsAsJson(app.getHttpServer());
   return app;
 }

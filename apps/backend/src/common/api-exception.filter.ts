@@ -55,29 +55,34 @@ export class ApiExceptionFilter implements ExceptionFilter {
         );
       }
       if (isMalformedJson(exception)) {
-        return body(HttpStatus.BAD_REQUEST, 'The body is not valid JSON', [
+        return errorBody(HttpStatus.BAD_REQUEST, 'The body is not valid JSON', [
           { field: 'body', message: `is not valid JSON: ${exception.message}` },
         ]);
       }
-      return body(exception.getStatus(), httpExceptionMessage(exception));
+      if (isUndecodable(exception)) {
+        return errorBody(HttpStatus.BAD_REQUEST, 'The body could not be decompressed', [
+          { field: 'body', message: 'does not match its Content-Encoding' },
+        ]);
+      }
+      return errorBody(exception.getStatus(), httpExceptionMessage(exception));
     }
     const requestId = requestIdOf(request);
     if (isDatabaseDown(exception)) {
       this.logger.warn(`[${requestId}] ${request.method} ${request.path}: PostgreSQL unavailable`);
       return {
-        ...body(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; please retry shortly'),
+        ...errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; please retry shortly'),
         requestId,
       };
     }
     this.logger.error(`[${requestId}] ${request.method} ${request.path} failed`, (exception as Error)?.stack);
-    return { ...body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'), requestId };
+    return { ...errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'), requestId };
   }
 }
 
 const domainErrorBody = (error: DomainError): ErrorBody =>
-  body(STATUS_BY_CODE[error.code], error.message, error.details);
+  errorBody(STATUS_BY_CODE[error.code], error.message, error.details);
 
-function body(statusCode: number, message: string, details?: FieldProblem[]): ErrorBody {
+export function errorBody(statusCode: number, message: string, details?: FieldProblem[]): ErrorBody {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...(details ? { details } : {}) };
 }
 
@@ -99,6 +104,14 @@ function isBodyTooLarge(exception: HttpException): boolean {
 }
 
 const bodyLimitOf = (exception: HttpException): number => (exception.cause as { limit: number }).limit;
+
+/**
+ * body-parser's refusal of a body that its Content-Encoding (gzip, deflate, br) does not decode: the
+ * cause is zlib's error, the only one there with a numeric errno.
+ */
+function isUndecodable(exception: HttpException): boolean {
+  return typeof (exception.cause as { errno?: unknown } | undefined)?.errno === 'number';
+}
 
 function isDatabaseDown(exception: unknown): boolean {
   const error = exception instanceof QueryFailedError ? (exception.driverError as Error) : exception;
