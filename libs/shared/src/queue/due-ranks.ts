@@ -3,12 +3,18 @@ import { AppConfig } from '../config/app-config.js';
 import { FailFastRedis } from '../redis/fail-fast-redis.js';
 import { ranksWithinGroups } from './publish-priority.js';
 
-/** A counter outlives its instant by this much: posts are still added for it while it is late. */
+/**
+ * Targets due within the same minute count as due together: a burst sent "now" (each post a few ms
+ * after the last) is ranked like a burst scheduled for 09:00:00.
+ */
+const INSTANT_MS = 60_000;
+
+/** A counter outlives its minute by this much: posts are still added for it while it is late. */
 const KEEP_AFTER_DUE_MS = 24 * 3600 * 1000;
 
 /**
- * Hands out each new target's rank among its workspace's targets due at the same instant, counted in
- * Redis so every backend replica shares the count (one INCRBY per instant, in one round trip).
+ * Hands out each new target's rank among its workspace's targets due in the same minute, counted in
+ * Redis so every backend replica shares the count (one INCRBY per minute, in one round trip).
  */
 @Injectable()
 export class DueRanks {
@@ -25,7 +31,8 @@ export class DueRanks {
    * requeues them.
    */
   async next(workspaceId: string, dueAts: readonly Date[]): Promise<number[]> {
-    const keyOf = (dueAt: Date) => `${this.config.queuePrefix}:due-rank:${workspaceId}:${dueAt.getTime()}`;
+    const instantOf = (dueAt: Date) => Math.floor(dueAt.getTime() / INSTANT_MS) * INSTANT_MS;
+    const keyOf = (dueAt: Date) => `${this.config.queuePrefix}:due-rank:${workspaceId}:${instantOf(dueAt)}`;
     const local = ranksWithinGroups(dueAts, keyOf);
     const counts = new Map<string, { dueAt: Date; count: number }>();
     dueAts.forEach((dueAt) => {
@@ -35,7 +42,7 @@ export class DueRanks {
     try {
       const pipeline = this.redis.multi();
       for (const [key, { dueAt, count }] of counts) {
-        pipeline.incrby(key, count).pexpireat(key, dueAt.getTime() + KEEP_AFTER_DUE_MS);
+        pipeline.incrby(key, count).pexpireat(key, instantOf(dueAt) + INSTANT_MS + KEEP_AFTER_DUE_MS);
       }
       const replies = (await pipeline.exec()) ?? [];
       const before = new Map(

@@ -1,9 +1,9 @@
 /**
  * Fairness between workspaces. BullMQ takes a prioritized job with the lowest priority first, and
  * jobs of equal priority in the order they became ready (oldest first). A job's priority is the
- * target's rank among its workspace's targets due at that instant, so every workspace's first post
- * goes before anyone's 1,000th: a workspace with 10,000 posts due at 09:00 delays another's single
- * post by at most the first posts of the other workspaces, not by its whole burst.
+ * target's rank among its workspace's targets due at that instant (that minute), so every
+ * workspace's first post goes before anyone's 1,000th: a workspace with 10,000 posts due at 09:00
+ * delays another's single post by at most the other workspaces' first posts, not by its burst.
  */
 
 /** BullMQ's largest priority (2^21 - 1); ranks beyond it share it. */
