@@ -5,6 +5,7 @@ import { FailFastRedis, POST_QUEUE, type AppConfig } from '@app/shared';
 import { PublishPacing, type PaceDecision } from '../../apps/worker/src/publish/publish-pacing.js';
 import { eventually, newAccount, newPost, newWorkspace } from '../support/factories.js';
 import { startPipeline, targetsOf, type Pipeline, type TargetRow } from '../support/pipeline.js';
+import { repositoriesOver } from '../support/repositories.js';
 import { TEST_REDIS_URL, createTestRedis, type TestRedis } from '../support/test-redis.js';
 import { testConfig, testEnvironment } from '../support/test-environment.js';
 
@@ -186,6 +187,52 @@ describe('pacing', () => {
 
     afterAll(async () => {
       await pipeline?.stop();
+    });
+
+    it('gives a claimed target back as it was before the claim, a lapsed lease included', async () => {
+      const targets = repositoriesOver(pipeline.sql).targets;
+      const workspace = await newWorkspace(pipeline.api, 'Released');
+      const post = await newPost(workspace, { accountIds: [(await newAccount(workspace)).id] });
+      const id: string = post.targets[0].id;
+      const later = new Date(Date.now() + 3_600_000);
+      const row = async () =>
+        (
+          await pipeline.sql.query<
+            { status: string; attempts: number; next_attempt_at: Date; lease_expires_at: Date; updated_at: Date }[]
+          >(`SELECT status, attempts, next_attempt_at, lease_expires_at, updated_at FROM post_targets WHERE id = $1`, [
+            id,
+          ])
+        )[0];
+
+      const claim = (await targets.claim(id, 30))!;
+      expect(await targets.release(claim, later)).toBe(true);
+      expect(await row()).toMatchObject({
+        status: claim.previousStatus,
+        attempts: 0,
+        next_attempt_at: later,
+        lease_expires_at: null,
+      });
+      expect(await targets.claim(id, 30)).toBeNull();
+
+      await pipeline.sql.query(`UPDATE post_targets SET next_attempt_at = now() WHERE id = $1`, [id]);
+      const first = (await targets.claim(id, 30))!;
+      await pipeline.sql.query(`UPDATE post_targets SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [
+        id,
+      ]);
+      const second = (await targets.claim(id, 30))!;
+      expect(second.previousStatus).toBe('publishing');
+      expect(await targets.release(second, later)).toBe(true);
+      // Still the lapsed attempt's: taken over again at `later`, searching from when that attempt started.
+      expect(await row()).toMatchObject({
+        status: 'publishing',
+        attempts: first.attempt,
+        lease_expires_at: later,
+        updated_at: second.previousAttemptStartedAt,
+      });
+      // Fenced like every write of a claim: a second release of the same claim finds it gone.
+      expect(await targets.release(second, later)).toBe(false);
+      const history = await pipeline.sql.query(`SELECT 1 FROM publish_attempts WHERE target_id = $1`, [id]);
+      expect(history).toHaveLength(0);
     });
 
     it("publishes a small workspace's post before the tail of a big workspace's burst due at the same instant", async () => {
