@@ -36,6 +36,8 @@ export class RequeueService {
   async requeueDue(): Promise<RequeueSummary | 'busy'> {
     try {
       const result = await this.lock.runExclusive(async () => {
+        // A pass that could not enqueue is no progress, even with nothing due (see the liveness check).
+        await this.queue.checkReachable();
         const summary = emptySummary();
         // Ranks go on from page to page: each workspace's oldest targets first, every workspace's first before anyone's next.
         const ranked = new Map<string, number>();
