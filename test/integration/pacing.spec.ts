@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { FailFastRedis, POST_QUEUE, type AppConfig } from '@app/shared';
 import { PublishPacing, type PaceDecision } from '../../apps/worker/src/publish/publish-pacing.js';
 import { eventually, newAccount, newPost, newWorkspace } from '../support/factories.js';
-import { startPipeline, targetsOf, type Pipeline, type TargetRow } from '../support/pipeline.js';
+import { requeuePassFromNow, startPipeline, targetsOf, type Pipeline, type TargetRow } from '../support/pipeline.js';
 import { repositoriesOver } from '../support/repositories.js';
 import { TEST_REDIS_URL, createTestRedis, type TestRedis } from '../support/test-redis.js';
 import { testConfig, testEnvironment } from '../support/test-environment.js';
@@ -258,6 +258,26 @@ describe('pacing', () => {
       });
       const order = pipeline.emulator.tweets.map((tweet) => tweet.text);
       expect(order.indexOf('the small one')).toBeLessThan(2 * CONCURRENCY);
+    });
+
+    it('requeues a backlog lost with Redis oldest first within each workspace, every workspace first in turn', async () => {
+      await pipeline.stopWorker();
+      const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+      const big = await newWorkspace(pipeline.api, 'Backlog');
+      const bigAccount = await newAccount(big);
+      const backlog: string[] = [];
+      for (const minutes of [4, 4, 4, 3, 3]) {
+        const post = await newPost(big, { publishAt: minutesAgo(minutes), accountIds: [bigAccount.id] });
+        backlog.push(post.targets[0].id);
+      }
+      const small = await newWorkspace(pipeline.api, 'Late');
+      const late = await newPost(small, { publishAt: minutesAgo(2), accountIds: [(await newAccount(small)).id] });
+      await pipeline.redis.flush();
+
+      await requeuePassFromNow(pipeline);
+      const ready = await pipeline.redis.client.zrange(`${pipeline.redis.prefix}:${POST_QUEUE}:prioritized`, '0', '-1');
+      expect(ready.filter((id) => backlog.includes(id))).toEqual(backlog);
+      expect(ready.indexOf(late.targets[0].id)).toBeLessThan(2);
     });
   });
 });
