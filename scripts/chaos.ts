@@ -83,7 +83,6 @@ const environment: Record<string, string> = {
   PUBLISH_LEASE_SECONDS: '5',
   PUBLISH_MAX_ATTEMPTS: '10',
   RETRY_BASE_DELAY_MS: '500',
-  PUBLISH_RATE_PER_SECOND: '200',
 };
 
 const processes = new Map<string, HeraldProcess>();

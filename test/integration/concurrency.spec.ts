@@ -120,13 +120,16 @@ describe('concurrency', () => {
       );
       expect(added).toBe(due[0].n);
 
-      const waiting = await pipeline.redis.client.lrange(`${pipeline.redis.prefix}:${POST_QUEUE}:wait`, 0, -1);
-      for (const post of posts) expect(waiting.filter((id) => id === post.targets[0].id)).toHaveLength(1);
+      // Ready to run, by priority: the pass ranks the workspace's targets oldest first (see publish-priority.ts).
+      const ready = await pipeline.redis.client.zrange(`${pipeline.redis.prefix}:${POST_QUEUE}:prioritized`, '0', '-1');
+      for (const post of posts) expect(ready.filter((id) => id === post.targets[0].id)).toHaveLength(1);
+      const ids = posts.map((post) => post.targets[0].id);
+      expect(ready.filter((id) => ids.includes(id))).toEqual(ids);
       for (const post of posts) expect((await targetsOf(pipeline, post.id))[0].status).toBe('queued');
 
-      // Every pass paces publishing across all workers (set again each time, so a flush cannot undo it).
-      const meta = await pipeline.redis.client.hmget(`${pipeline.redis.prefix}:${POST_QUEUE}:meta`, 'max', 'duration');
-      expect(meta).toEqual([pipeline.environment.PUBLISH_RATE_PER_SECOND ?? '50', '1000']);
+      // No deployment-wide rate limit: pacing is per account and per platform app, in the worker.
+      const meta = await pipeline.redis.client.hget(`${pipeline.redis.prefix}:${POST_QUEUE}:meta`, 'max');
+      expect(meta).toBeNull();
 
       const again = await schedulers[0].get(RequeueService).requeueDue();
       expect(again).toMatchObject({ added: 0, promoted: 0, replaced: 0, retried: 0 });
@@ -163,8 +166,9 @@ describe('concurrency', () => {
       await pipeline.sql.query(`UPDATE post_targets SET next_attempt_at = now() WHERE id = $1`, [post.targets[0].id]);
       const pass = await schedulers[0].get(RequeueService).requeueDue();
       expect(pass).toMatchObject({ promoted: 1 });
-      const waiting = await pipeline.redis.client.lrange(`${pipeline.redis.prefix}:${POST_QUEUE}:wait`, 0, -1);
-      expect(waiting).toContain(post.targets[0].id);
+      // Ready to run with the priority it was added with (its rank when the API scheduled it).
+      const ready = await pipeline.redis.client.zrange(`${pipeline.redis.prefix}:${POST_QUEUE}:prioritized`, '0', '-1');
+      expect(ready).toContain(post.targets[0].id);
     });
   });
 

@@ -102,7 +102,7 @@ export class PostsService {
       await this.media.discard(workspaceId, media);
       return replay(result.replayed, hash);
     }
-    await this.enqueue(() => this.queue.schedule(scheduledTargets(result.created)));
+    await this.enqueue(() => this.queue.schedule(workspaceId, scheduledTargets(result.created)));
     return toPostResponse(result.created);
   }
 
@@ -204,7 +204,7 @@ export class PostsService {
         rescheduled = pending.map((target) => ({ id: target.id, runAt: publishAt }));
       }
     });
-    await this.enqueue(() => this.queue.reschedule(rescheduled));
+    await this.enqueue(() => this.queue.reschedule(workspaceId, rescheduled));
     return this.get(workspaceId, id);
   }
 
@@ -235,7 +235,7 @@ export class PostsService {
       );
       restarted = settled.map((target) => ({ id: target.id, runAt: new Date() }));
     });
-    await this.enqueue(() => this.queue.reschedule(restarted));
+    await this.enqueue(() => this.queue.reschedule(workspaceId, restarted));
     return this.get(workspaceId, id);
   }
 

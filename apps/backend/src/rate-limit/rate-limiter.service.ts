@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig, type RateLimitBudget } from '@app/shared';
+import { AppConfig, FailFastRedis, type RateLimitBudget } from '@app/shared';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { BudgetState } from './budget-state.js';
-import { RateLimitRedis } from './rate-limit.redis.js';
 
 const BUDGETS: readonly RateLimitBudget[] = ['apiKey', 'address', 'failedAuth', 'admin'];
 
@@ -18,7 +17,7 @@ export class RateLimiter {
   private readonly limiters: Record<RateLimitBudget, RateLimiterRedis>;
   private failing = false;
 
-  constructor(config: AppConfig, redis: RateLimitRedis) {
+  constructor(config: AppConfig, redis: FailFastRedis) {
     const { windowSeconds, limits } = config.rateLimits;
     this.limiters = Object.fromEntries(
       BUDGETS.map((budget) => [

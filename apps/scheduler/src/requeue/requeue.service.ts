@@ -3,6 +3,7 @@ import {
   AppConfig,
   PostQueue,
   PostTargetRepository,
+  ranksWithinGroups,
   type DueCursor,
   type DueTarget,
   type RequeueOutcome,
@@ -35,10 +36,13 @@ export class RequeueService {
   async requeueDue(): Promise<RequeueSummary | 'busy'> {
     try {
       const result = await this.lock.runExclusive(async () => {
-        await this.queue.limitRate(this.config.publishing.ratePerSecond);
+        // A pass that could not enqueue is no progress, even with nothing due (see the liveness check).
+        await this.queue.checkReachable();
         const summary = emptySummary();
-        await this.sweep((limit, after) => this.targets.findDue(limit, after), summary);
-        await this.sweep((limit, after) => this.targets.findExpiredLeases(limit, after), summary);
+        // Ranks go on from page to page: each workspace's oldest targets first, every workspace's first before anyone's next.
+        const ranked = new Map<string, number>();
+        await this.sweep((limit, after) => this.targets.findDue(limit, after), summary, ranked);
+        await this.sweep((limit, after) => this.targets.findExpiredLeases(limit, after), summary, ranked);
         const changed = summary.added + summary.promoted + summary.retried + summary.replaced;
         if (changed > 0 || summary.error > 0) this.logger.log(`Requeue pass: ${JSON.stringify(summary)}`);
         return summary;
@@ -54,13 +58,18 @@ export class RequeueService {
   private async sweep(
     page: (limit: number, after?: DueCursor) => Promise<DueTarget[]>,
     summary: RequeueSummary,
+    ranked: Map<string, number>,
   ): Promise<void> {
     const { batchSize } = this.config.scheduler;
     let after: DueCursor | undefined;
     for (;;) {
       const due = await page(batchSize, after);
       if (due.length === 0) return;
-      const outcomes = await this.queue.ensureRunnable(due.map((target) => target.id));
+      const workspaces = await this.targets.workspacesOf(due.map((target) => target.id));
+      const ranks = ranksWithinGroups(workspaces, (workspace) => workspace, ranked);
+      const outcomes = await this.queue.ensureRunnable(
+        due.map((target, index) => ({ id: target.id, rank: ranks[index] })),
+      );
       outcomes.forEach((outcome) => summary[outcome]++);
       const queued = due.filter((target, index) => target.status === 'scheduled' && outcomes[index] !== 'error');
       await this.targets.markQueued(queued.map((target) => target.id));

@@ -46,6 +46,14 @@ export class AttemptRecorder {
     }
   }
 
+  /** Gives the target back untried, due at `until` (see PostTargetRepository.release): not an attempt. */
+  async wait(claim: ClaimedTarget, until: Date): Promise<PublishOutcome> {
+    if (!(await this.targets.release(claim, until)))
+      return this.leaseLost(claim, `its wait until ${until.toISOString()}`);
+    this.logger.debug(`${attemptOf(claim)}: paced, publishing at ${until.toISOString()}`);
+    return { kind: 'wait', until };
+  }
+
   /**
    * Records the thread's parts on the platform so far (and extends the lease for the next one).
    * False when the target was taken over: its successor will find these parts on the platform.

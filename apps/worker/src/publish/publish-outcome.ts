@@ -5,7 +5,10 @@ export type PublishOutcome =
   | { kind: 'retry'; at: Date; error: string }
   /** Nothing more will be tried automatically; the target says why. */
   | { kind: 'settled'; status: 'failed' | 'unknown' | 'missed'; error: string }
-  /** The target is not claimable yet (rescheduled, rate-limited, or held by another worker): look again at `until`. */
+  /**
+   * The target is not claimable yet (rescheduled, rate-limited, or held by another worker), or over a
+   * platform's limit (paced): look again at `until`. Never an attempt.
+   */
   | { kind: 'wait'; until: Date }
   /** Nothing left to do (published, cancelled, deleted). */
   | { kind: 'skipped'; reason: string };

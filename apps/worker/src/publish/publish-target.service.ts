@@ -27,13 +27,16 @@ import {
   type RetryPolicy,
 } from './publish-decisions.js';
 import type { PublishOutcome } from './publish-outcome.js';
+import { PublishPacing } from './publish-pacing.js';
 
 /** A job that finds its target held by another worker looks again no sooner than this. */
 const MIN_WAIT_MS = 1_000;
 
 /**
  * Publishes one target: claim it in PostgreSQL, publish through its platform's provider, record the
- * outcome. PostgreSQL decides who may publish, so duplicate or stale jobs are harmless. What to do
+ * outcome. PostgreSQL decides who may publish, so duplicate or stale jobs are harmless. Before
+ * anything goes to the platform, PublishPacing takes the post's tokens from the account's and the
+ * platform app's buckets; over a limit, the target is given back untried until its booked time. What to do
  * at each step is decided by the pure functions of publish-decisions.ts; AttemptRecorder writes it.
  *
  * An attempt whose outcome is unknown (timeout, reset, 5xx, or a worker that died mid-publish) is
@@ -53,6 +56,7 @@ export class PublishTargetService {
     private readonly credentials: AccountCredentialsService,
     private readonly media: MediaService,
     private readonly recorder: AttemptRecorder,
+    private readonly pacing: PublishPacing,
     private readonly config: AppConfig,
   ) {}
 
@@ -63,6 +67,13 @@ export class PublishTargetService {
     const provider = this.platforms.get(claim.platform);
     const plan = decideBeforePublishing(claim, provider.capabilities, new Date());
     if (plan.kind !== 'publish') return this.recorder.end(claim, plan);
+    const pace = await this.pacing.take({
+      targetId: claim.id,
+      accountId: claim.accountId,
+      platform: claim.platform,
+      tokens: 1 + claim.thread.length - claim.publishedParts.length,
+    });
+    if (pace.kind === 'wait') return this.recorder.wait(claim, pace.until);
     const credentials = await this.credentialsFor(claim, plan);
     if ('end' in credentials) return this.recorder.end(claim, credentials.end);
     return this.publishParts(claim, provider, credentials.value, plan);

@@ -53,7 +53,6 @@ export class AppConfig {
     maxAttempts: number;
     retryBaseDelayMs: number;
     platformTimeoutMs: number;
-    ratePerSecond: number;
   };
   readonly scheduler: { cron: string; batchSize: number; sweepCron: string };
   /**
@@ -94,7 +93,6 @@ export class AppConfig {
       maxAttempts: env.PUBLISH_MAX_ATTEMPTS,
       retryBaseDelayMs: env.RETRY_BASE_DELAY_MS,
       platformTimeoutMs: env.PLATFORM_TIMEOUT_MS,
-      ratePerSecond: env.PUBLISH_RATE_PER_SECOND,
     };
     this.scheduler = { cron: env.SCHEDULER_CRON, batchSize: env.SCHEDULER_BATCH_SIZE, sweepCron: env.SWEEP_CRON };
     this.platforms = env.platforms;

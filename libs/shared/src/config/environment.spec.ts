@@ -138,6 +138,7 @@ describe('loadEnvironment', () => {
     expect(config.platforms.threads).toEqual({
       apiBaseUrl: 'https://graph.threads.net',
       oauth: { clientId: '', clientSecret: '', authBaseUrl: 'https://threads.net' },
+      pacing: { account: { count: 250, seconds: 86_400 }, app: null },
     });
     // Facebook and Instagram are connected through one Meta app.
     const metaApp = { clientId: '1234', clientSecret: 'secret', authBaseUrl: 'https://www.facebook.com' };

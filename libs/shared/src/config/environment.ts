@@ -235,16 +235,6 @@ export class Environment {
   @Max(3_600_000)
   RETRY_BASE_DELAY_MS = 5_000;
 
-  /**
-   * Publishes per second across all workers (a BullMQ global rate limit), so the backlog after an
-   * outage goes out oldest-first at a steady pace instead of as one burst that gets accounts flagged.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
-  PUBLISH_RATE_PER_SECOND = 50;
-
   /** How many due targets the scheduler requeues per database round trip. */
   @Transform(toInt)
   @IsInt()

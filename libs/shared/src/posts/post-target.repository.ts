@@ -225,6 +225,29 @@ export class PostTargetRepository {
     return updated.length === 1;
   }
 
+  /**
+   * Gives a claimed target back untried: publishing it now would go over a platform's limit. It is
+   * as it was before the claim (status, attempt count and, after a lapsed lease, when that attempt
+   * started, which bounds the search for what it may have published), and due again at `until`;
+   * nothing is added to its history. False if the claim was lost.
+   */
+  async release(claim: ClaimedTarget, until: Date): Promise<boolean> {
+    return this.withPostLocked(claim.id, async (tx) => {
+      const updated = await sqlRows<{ id: string }>(
+        tx,
+        `UPDATE post_targets
+            SET status = $3, attempts = attempts - 1,
+                next_attempt_at = CASE WHEN $3 = 'publishing' THEN next_attempt_at ELSE $4 END,
+                lease_expires_at = CASE WHEN $3 = 'publishing' THEN $4 END,
+                updated_at = CASE WHEN $3 = 'publishing' THEN $5 ELSE now() END
+          WHERE id = $1 AND status = 'publishing' AND attempts = $2
+          RETURNING id`,
+        [claim.id, claim.attempt, claim.previousStatus, until, claim.previousAttemptStartedAt],
+      );
+      return updated.length === 1;
+    });
+  }
+
   /** The post certainly did not land: try again at `retryAt`. */
   async markForRetry(claim: ClaimedTarget, record: AttemptRecord, retryAt: Date): Promise<boolean> {
     return this.finishAttempt(claim, record, `status = 'queued', last_error = $3, next_attempt_at = $4`, [
@@ -264,6 +287,18 @@ export class PostTargetRepository {
   /** Targets whose worker died mid-publish (lease lapsed), a page at a time. */
   async findExpiredLeases(limit: number, after?: DueCursor): Promise<DueTarget[]> {
     return this.scan(expiredLeasesQuery(limit, after));
+  }
+
+  /** The workspace of each target, in the order given (for ranking the scheduler's pass per workspace). */
+  async workspacesOf(targetIds: string[]): Promise<string[]> {
+    const rows = await sqlRows<{ id: string; workspace_id: string }>(
+      this.dataSource.manager,
+      `SELECT t.id, p.workspace_id FROM post_targets t JOIN posts p ON p.id = t.post_id WHERE t.id = ANY($1::uuid[])`,
+      [targetIds],
+    );
+    const workspaces = new Map(rows.map((row) => [row.id, row.workspace_id]));
+    // A target deleted since the scan has no workspace: it ranks on its own, and its job does nothing.
+    return targetIds.map((id) => workspaces.get(id) ?? id);
   }
 
   /** Marks scheduled targets as queued once the scheduler has made sure they have a job. */

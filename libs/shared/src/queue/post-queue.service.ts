@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { DueRanks } from './due-ranks.js';
 import { publishJobOptions } from './publish-job-options.js';
 import type { PublishTargetJob } from './publish-target.job.js';
 import { POST_QUEUE, PUBLISH_TARGET_JOB } from './queue.constants.js';
@@ -10,6 +11,12 @@ export type RequeueOutcome = 'added' | 'promoted' | 'retried' | 'replaced' | 'al
 export interface ScheduledTarget {
   id: string;
   runAt: Date;
+}
+
+/** A due target the scheduler found, with its rank in the scheduler's pass (see publish-priority.ts). */
+export interface RankedTarget {
+  id: string;
+  rank: number;
 }
 
 /**
@@ -24,23 +31,32 @@ export class PostQueue {
   private readonly logger = new Logger(PostQueue.name);
   private lastConnectionWarning = 0;
 
-  constructor(@InjectQueue(POST_QUEUE) private readonly queue: Queue<PublishTargetJob>) {
+  constructor(
+    @InjectQueue(POST_QUEUE) private readonly queue: Queue<PublishTargetJob>,
+    private readonly ranks: DueRanks,
+  ) {
     queue.on('error', (error: Error) => this.warnConnection(error));
   }
 
-  /** Adds one delayed job per new target. */
-  async schedule(targets: ScheduledTarget[]): Promise<void> {
+  /** Adds one delayed job per new target of the workspace, ranked among its targets due at the same instant. */
+  async schedule(workspaceId: string, targets: ScheduledTarget[]): Promise<void> {
     if (targets.length === 0) return;
-    await withPatience(this.queue.addBulk(targets.map((target) => this.job(target.id, target.runAt))));
+    const ranks = await this.ranks.next(
+      workspaceId,
+      targets.map((target) => target.runAt),
+    );
+    await withPatience(
+      this.queue.addBulk(targets.map((target, index) => this.job(target.id, target.runAt, ranks[index]))),
+    );
   }
 
   /**
    * Moves the jobs of rescheduled targets to their new time. A job a worker holds right now cannot be
    * removed; that is fine, because the worker's claim re-checks the time in PostgreSQL.
    */
-  async reschedule(targets: ScheduledTarget[]): Promise<void> {
+  async reschedule(workspaceId: string, targets: ScheduledTarget[]): Promise<void> {
     await this.remove(targets.map((target) => target.id));
-    await this.schedule(targets);
+    await this.schedule(workspaceId, targets);
   }
 
   /** Best effort: a job left behind finds its target cancelled and does nothing. */
@@ -56,16 +72,12 @@ export class PostQueue {
 
   /**
    * Makes sure each due target has a job that will run now. BullMQ ignores `add` for a job id that
-   * still exists in any state, so this looks at the existing job first.
+   * still exists in any state, so this looks at the existing job first. A job it adds gets the
+   * target's rank; an existing job keeps the priority it was added with.
    */
-  async ensureRunnable(targetIds: string[]): Promise<RequeueOutcome[]> {
+  async ensureRunnable(targets: RankedTarget[]): Promise<RequeueOutcome[]> {
     await withPatience(this.queue.waitUntilReady());
-    return Promise.all(targetIds.map((id) => this.ensureOneRunnable(id)));
-  }
-
-  /** Paces publishing across every worker (kept in Redis, so it is set again after a flush). */
-  async limitRate(perSecond: number): Promise<void> {
-    await withPatience(this.queue.setGlobalRateLimit(perSecond, 1_000));
+    return Promise.all(targets.map((target) => this.ensureOneRunnable(target)));
   }
 
   /** Throws when Redis cannot answer in time. */
@@ -73,11 +85,11 @@ export class PostQueue {
     await withPatience(this.queue.getJobCounts('wait'));
   }
 
-  private async ensureOneRunnable(targetId: string): Promise<RequeueOutcome> {
+  private async ensureOneRunnable({ id: targetId, rank }: RankedTarget): Promise<RequeueOutcome> {
     try {
       const job = await this.queue.getJob(targetId);
       if (!job) {
-        await this.addNow(targetId);
+        await this.addNow(targetId, rank);
         return 'added';
       }
       switch (await job.getState()) {
@@ -90,7 +102,7 @@ export class PostQueue {
         case 'completed':
         case 'unknown':
           await job.remove();
-          await this.addNow(targetId);
+          await this.addNow(targetId, rank);
           return 'replaced';
         case 'active':
         case 'waiting':
@@ -114,13 +126,13 @@ export class PostQueue {
     this.logger.warn(`Redis unavailable: ${error.message}`);
   }
 
-  private async addNow(targetId: string): Promise<void> {
-    const { name, data, opts } = this.job(targetId, new Date(0));
+  private async addNow(targetId: string, rank: number): Promise<void> {
+    const { name, data, opts } = this.job(targetId, new Date(0), rank);
     await this.queue.add(name, data, opts);
   }
 
-  private job(targetId: string, runAt: Date) {
-    return { name: PUBLISH_TARGET_JOB, data: { targetId }, opts: publishJobOptions(targetId, runAt) };
+  private job(targetId: string, runAt: Date, rank: number) {
+    return { name: PUBLISH_TARGET_JOB, data: { targetId }, opts: publishJobOptions(targetId, runAt, rank) };
   }
 }
 

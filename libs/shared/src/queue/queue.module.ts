@@ -1,6 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { FailFastRedis } from '../redis/fail-fast-redis.js';
+import { DueRanks } from './due-ranks.js';
 import { PostQueue } from './post-queue.service.js';
 import { POST_QUEUE } from './queue.constants.js';
 
@@ -33,8 +35,8 @@ export class QueueModule {
         }),
         BullModule.registerQueue({ name: POST_QUEUE }),
       ],
-      providers: [PostQueue],
-      exports: [PostQueue, BullModule],
+      providers: [FailFastRedis, DueRanks, PostQueue],
+      exports: [PostQueue, FailFastRedis, BullModule],
     };
   }
 }

@@ -1,3 +1,4 @@
+import { pacing } from '../../pacing/pace.js';
 import { baseUrl, definePlatform, oauthClient, text } from '../platform-definition.js';
 import { LinkedInProvider } from './linkedin.provider.js';
 
@@ -12,5 +13,10 @@ export const LINKEDIN_PLATFORM = definePlatform({
       text('LINKEDIN_CLIENT_SECRET'),
       baseUrl('LINKEDIN_OAUTH_BASE_URL', 'https://www.linkedin.com'),
     ),
+    /**
+     * Share on LinkedIn: 150 requests per member per day, 100,000 per application per day
+     * (https://learn.microsoft.com/linkedin/consumer/integrations/self-serve/share-on-linkedin).
+     */
+    pacing: pacing('LINKEDIN', { account: '150/86400', app: '100000/86400' }),
   },
 });

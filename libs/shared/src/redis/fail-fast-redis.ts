@@ -1,16 +1,17 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '@app/shared';
+import { AppConfig } from '../config/app-config.js';
 import { Redis } from 'ioredis';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * The rate limiter's own Redis connection. Its commands fail at once while Redis is unreachable (no
- * offline queue, no retries, one second at most per command), so the limiter can let requests through
- * instead of holding them; it reconnects in the background.
+ * A Redis connection for counters that must never hold their caller up (the API's rate limits, the
+ * publish pacing, the due ranks). Its commands fail at once while Redis is unreachable (no offline
+ * queue, no retries, one second at most per command), so the caller can go on without the counter
+ * instead of waiting; it reconnects in the background.
  */
 @Injectable()
-export class RateLimitRedis extends Redis implements OnModuleInit, OnModuleDestroy {
+export class FailFastRedis extends Redis implements OnModuleInit, OnModuleDestroy {
   constructor(config: AppConfig) {
     super({
       ...config.redis,
@@ -20,7 +21,7 @@ export class RateLimitRedis extends Redis implements OnModuleInit, OnModuleDestr
       connectTimeout: CONNECT_TIMEOUT_MS,
       retryStrategy: (times: number) => Math.min(times * 200, 5_000),
     });
-    // Failures show in the limiter's own log (once per outage); ioredis would print every reconnect.
+    // Failures show in the callers' own logs (once per outage); ioredis would print every reconnect.
     this.on('error', () => undefined);
   }
 

@@ -1,0 +1,60 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { FailFastRedis } from '../redis/fail-fast-redis.js';
+import { ranksWithinGroups } from './publish-priority.js';
+
+/**
+ * Targets due within the same minute count as due together: a burst sent "now" (each post a few ms
+ * after the last) is ranked like a burst scheduled for 09:00:00.
+ */
+const INSTANT_MS = 60_000;
+
+/** A counter outlives its minute by this much: posts are still added for it while it is late. */
+const KEEP_AFTER_DUE_MS = 24 * 3600 * 1000;
+
+/**
+ * Hands out each new target's rank among its workspace's targets due in the same minute, counted in
+ * Redis so every backend replica shares the count (one INCRBY per minute, in one round trip).
+ */
+@Injectable()
+export class DueRanks {
+  private readonly logger = new Logger(DueRanks.name);
+
+  constructor(
+    private readonly redis: FailFastRedis,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * The ranks of `dueAts`, all of one workspace. Without Redis the ranks count from 1 within this
+   * call: adding the jobs needs Redis anyway, and the scheduler ranks the targets again when it
+   * requeues them.
+   */
+  async next(workspaceId: string, dueAts: readonly Date[]): Promise<number[]> {
+    const instantOf = (dueAt: Date) => Math.floor(dueAt.getTime() / INSTANT_MS) * INSTANT_MS;
+    const keyOf = (dueAt: Date) => `${this.config.queuePrefix}:due-rank:${workspaceId}:${instantOf(dueAt)}`;
+    const local = ranksWithinGroups(dueAts, keyOf);
+    const counts = new Map<string, { dueAt: Date; count: number }>();
+    dueAts.forEach((dueAt) => {
+      const entry = counts.get(keyOf(dueAt)) ?? { dueAt, count: 0 };
+      counts.set(keyOf(dueAt), { dueAt, count: entry.count + 1 });
+    });
+    try {
+      const pipeline = this.redis.multi();
+      for (const [key, { dueAt, count }] of counts) {
+        pipeline.incrby(key, count).pexpireat(key, instantOf(dueAt) + INSTANT_MS + KEEP_AFTER_DUE_MS);
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      const before = new Map(
+        [...counts.keys()].map((key, index) => {
+          const total = Number(replies[index * 2]?.[1]);
+          return [key, Number.isFinite(total) ? total - counts.get(key)!.count : 0];
+        }),
+      );
+      return dueAts.map((dueAt, index) => (before.get(keyOf(dueAt)) ?? 0) + local[index]);
+    } catch (error) {
+      this.logger.debug(`Due ranks counted locally: ${(error as Error).message}`);
+      return local;
+    }
+  }
+}
