@@ -55,7 +55,7 @@ export class AppConfig {
     platformTimeoutMs: number;
     ratePerSecond: number;
   };
-  readonly scheduler: { cron: string; batchSize: number; sweepCron: string };
+  readonly scheduler: { cron: string; batchSize: number; lookaheadTicks: number; sweepCron: string };
   /**
    * Each platform's settings (API hosts, OAuth apps), typed by its definition: `platforms.x.apiBaseUrl`.
    * API hosts are overridable for emulators and proxies, and kept without trailing slash.
@@ -96,7 +96,12 @@ export class AppConfig {
       platformTimeoutMs: env.PLATFORM_TIMEOUT_MS,
       ratePerSecond: env.PUBLISH_RATE_PER_SECOND,
     };
-    this.scheduler = { cron: env.SCHEDULER_CRON, batchSize: env.SCHEDULER_BATCH_SIZE, sweepCron: env.SWEEP_CRON };
+    this.scheduler = {
+      cron: env.SCHEDULER_CRON,
+      batchSize: env.SCHEDULER_BATCH_SIZE,
+      lookaheadTicks: env.SCHEDULER_LOOKAHEAD_TICKS,
+      sweepCron: env.SWEEP_CRON,
+    };
     this.platforms = env.platforms;
     this.publicBaseUrl = withoutTrailingSlash(env.PUBLIC_BASE_URL);
     this.privateNetworkAllowlist = parseNetworkAllowlist(env.PRIVATE_NETWORK_ALLOWLIST).entries;
