@@ -119,6 +119,28 @@ describe('the lookahead', () => {
     expect((await targetsOf(pipeline, post.postId))[0].status).toBe('cancelled');
   });
 
+  it('covers a target that comes due between the due scan and the lookahead scan', async () => {
+    const post = await postDueIn(HOUR);
+    await pipeline.redis.flush();
+    const repository = scheduler.get(PostTargetRepository);
+    const findDue = repository.findDue.bind(repository);
+    repository.findDue = async (...args): Promise<DueTarget[]> => {
+      const page = await findDue(...args);
+      // Its time comes as the due scan ends, as if that scan had taken an hour.
+      await pipeline.sql.query(
+        `UPDATE post_targets SET next_attempt_at = now() - interval '1 millisecond' WHERE id = $1`,
+        [post.targetId],
+      );
+      return page;
+    };
+    try {
+      await pass();
+    } finally {
+      repository.findDue = findDue;
+    }
+    expect(await jobOf(post.targetId)).toBe('not delayed');
+  });
+
   describe('racing a PATCH', () => {
     /**
      * Runs a pass in which the PATCH lands right after the scheduler read the target's old time, and
@@ -127,9 +149,9 @@ describe('the lookahead', () => {
      */
     async function passRacing(targetId: string, patch: () => Promise<void>): Promise<RequeueSummary> {
       const repository = scheduler.get(PostTargetRepository);
-      const read = repository.findDueLater.bind(repository);
+      const read = repository.findDueBetween.bind(repository);
       let raced = false;
-      repository.findDueLater = async (...args): Promise<DueTarget[]> => {
+      repository.findDueBetween = async (...args): Promise<DueTarget[]> => {
         const page = await read(...args);
         if (!raced && page.some((target) => target.id === targetId)) {
           raced = true;
@@ -143,7 +165,7 @@ describe('the lookahead', () => {
         expect(raced).toBe(true);
         return summary;
       } finally {
-        repository.findDueLater = read;
+        repository.findDueBetween = read;
       }
     }
 

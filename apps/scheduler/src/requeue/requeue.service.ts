@@ -26,6 +26,8 @@ const noCounts = (): RequeueCounts => ({
   error: 0,
 });
 
+const LOOKAHEAD_OVERLAP_MS = 60_000;
+
 /** Rounds of re-reading targets whose jobs a pass changed (see keepAhead); a longer race waits a tick. */
 const VERIFY_ROUNDS = 3;
 
@@ -57,6 +59,7 @@ export class RequeueService {
       const result = await this.lock.runExclusive(async () => {
         await this.queue.limitRate(this.config.publishing.ratePerSecond);
         const summary: RequeueSummary = { ...noCounts(), ahead: noCounts() };
+        const start = new Date();
         await this.sweep(
           (limit, after) => this.targets.findDue(limit, after),
           summary,
@@ -67,9 +70,12 @@ export class RequeueService {
           summary,
           (due) => this.keepDue(due),
         );
-        const until = nthTickAfter(this.schedule, new Date(), this.config.scheduler.lookaheadTicks);
+        // From a little before the due scan began, so a target that came due between the two scans is
+        // in one of them whatever the clocks of PostgreSQL and this process; one in both is left alone.
+        const from = new Date(start.getTime() - LOOKAHEAD_OVERLAP_MS);
+        const until = nthTickAfter(this.schedule, start, this.config.scheduler.lookaheadTicks);
         await this.sweep(
-          (limit, after) => this.targets.findDueLater(until, limit, after),
+          (limit, after) => this.targets.findDueBetween(from, until, limit, after),
           summary.ahead,
           (later) => this.keepAhead(later),
         );

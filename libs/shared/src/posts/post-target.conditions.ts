@@ -1,6 +1,6 @@
 /**
  * The conditions the publishing guarantees rest on, written once as SQL over a `post_targets` row
- * named `t`. `claim`, `findDue`, `findDueLater`, `findExpiredLeases` and `whyUnclaimable` use them, and a test checks
+ * named `t`. `claim`, `findDue`, `findDueBetween`, `findExpiredLeases` and `whyUnclaimable` use them, and a test checks
  * that the partial indexes' WHERE is exactly `awaitingAttempt` and `holdingLease`, so the due scan
  * can keep reading only those indexes.
  */
@@ -20,11 +20,11 @@ export const isDue = (t: string): string =>
   `(${awaitingAttempt(t)} AND ${t}.next_attempt_at <= now() AND ${accountNotRateLimited(t)})`;
 
 /**
- * Waiting for an attempt that is not due yet but will be by `until` (an SQL expression): the
- * scheduler keeps a delayed job for it. Read through `post_targets_due_idx`, like the due scan.
+ * Waiting for an attempt due after `from` and by `until` (SQL expressions): the scheduler keeps a
+ * delayed job for it. Read through `post_targets_due_idx`, like the due scan.
  */
-export const dueLaterBy = (t: string, until: string): string =>
-  `(${awaitingAttempt(t)} AND ${t}.next_attempt_at > now() AND ${t}.next_attempt_at <= ${until})`;
+export const dueBetween = (t: string, from: string, until: string): string =>
+  `(${awaitingAttempt(t)} AND ${t}.next_attempt_at > ${from} AND ${t}.next_attempt_at <= ${until})`;
 
 /** Its worker died mid-publish: the lease it held has run out. */
 export const leaseLapsed = (t: string): string => `(${holdingLease(t)} AND ${t}.lease_expires_at < now())`;

@@ -7,7 +7,7 @@ import type { PlatformName } from '../platforms/platform-name.js';
 import type { PublishedPost } from '../platforms/platform-provider.js';
 import {
   awaitingAttempt,
-  dueLaterBy,
+  dueBetween,
   holdingLease,
   isClaimable,
   isDue,
@@ -55,9 +55,9 @@ const NO_CURSOR: DueCursor = { dueAt: new Date(0), id: '00000000-0000-0000-0000-
 export const dueTargetsQuery = (limit: number, after: DueCursor = NO_CURSOR): SqlQuery =>
   keysetScan('next_attempt_at', isDue('t'), limit, after);
 
-/** Targets that will be due by `until`, not yet, through `post_targets_due_idx` like the due scan. */
-export const dueLaterQuery = (until: Date, limit: number, after: DueCursor = NO_CURSOR): SqlQuery =>
-  keysetScan('next_attempt_at', dueLaterBy('t', '$4::timestamptz'), limit, after, [until]);
+/** Targets due after `from` and by `until`, through `post_targets_due_idx` like the due scan. */
+export const dueBetweenQuery = (from: Date, until: Date, limit: number, after: DueCursor = NO_CURSOR): SqlQuery =>
+  keysetScan('next_attempt_at', dueBetween('t', '$4::timestamptz', '$5::timestamptz'), limit, after, [from, until]);
 
 /** Targets whose worker died mid-publish, through `post_targets_lease_idx` (WHERE `holdingLease`). */
 export const expiredLeasesQuery = (limit: number, after: DueCursor = NO_CURSOR): SqlQuery =>
@@ -274,9 +274,9 @@ export class PostTargetRepository {
     return this.scan(dueTargetsQuery(limit, after));
   }
 
-  /** Targets due after now but by `until`, soonest first, a page at a time (see dueLaterQuery). */
-  async findDueLater(until: Date, limit: number, after?: DueCursor): Promise<DueTarget[]> {
-    return this.scan(dueLaterQuery(until, limit, after));
+  /** Targets due after `from` and by `until`, soonest first, a page at a time (see dueBetweenQuery). */
+  async findDueBetween(from: Date, until: Date, limit: number, after?: DueCursor): Promise<DueTarget[]> {
+    return this.scan(dueBetweenQuery(from, until, limit, after));
   }
 
   /** Those of `targetIds` still waiting for an attempt, with the time of that attempt. */
