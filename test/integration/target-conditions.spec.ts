@@ -104,7 +104,7 @@ describe('target conditions', () => {
       [
         'dueBetween (two minutes ago, two hours)',
         (t: string) => dueBetween(t, `now() - interval '2 minutes'`, `now() + interval '2 hours'`),
-        ['scheduledDue', 'queuedDue', 'unknownToReconcile', 'scheduledDueOnPausedAccount', 'scheduledLater'],
+        [...DUE, 'scheduledLater'],
       ],
       ['accountNotRateLimited', accountNotRateLimited, Object.keys(SITUATIONS).filter((s) => !s.includes('Paused'))],
       ['holdingLease', holdingLease, ['publishingLeaseLapsed', 'publishingLeaseHeld']],

@@ -20,11 +20,12 @@ export const isDue = (t: string): string =>
   `(${awaitingAttempt(t)} AND ${t}.next_attempt_at <= now() AND ${accountNotRateLimited(t)})`;
 
 /**
- * Waiting for an attempt due after `from` and by `until` (SQL expressions): the scheduler keeps a
- * delayed job for it. Read through `post_targets_due_idx`, like the due scan.
+ * Waiting for an attempt due after `from` and by `until` (SQL expressions), on an account that may
+ * publish: the scheduler keeps a delayed job for it. A paused account's job waits for the pause to
+ * end, later than the target's time, and is left to do so. Read through `post_targets_due_idx`.
  */
 export const dueBetween = (t: string, from: string, until: string): string =>
-  `(${awaitingAttempt(t)} AND ${t}.next_attempt_at > ${from} AND ${t}.next_attempt_at <= ${until})`;
+  `(${awaitingAttempt(t)} AND ${t}.next_attempt_at > ${from} AND ${t}.next_attempt_at <= ${until} AND ${accountNotRateLimited(t)})`;
 
 /** Its worker died mid-publish: the lease it held has run out. */
 export const leaseLapsed = (t: string): string => `(${holdingLease(t)} AND ${t}.lease_expires_at < now())`;
