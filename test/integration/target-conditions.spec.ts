@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   accountNotRateLimited,
   awaitingAttempt,
+  dueBetween,
+  dueBetweenQuery,
   dueTargetsQuery,
   expiredLeasesQuery,
   holdingLease,
@@ -93,6 +95,17 @@ describe('target conditions', () => {
         [...DUE, 'scheduledLater', 'unknownUnverifiable', 'scheduledDueOnPausedAccount'],
       ],
       ['isDue', isDue, DUE],
+      [
+        'dueBetween (now, two hours)',
+        (t: string) => dueBetween(t, 'now()', `now() + interval '2 hours'`),
+        ['scheduledLater'],
+      ],
+      ['dueBetween (now, half an hour)', (t: string) => dueBetween(t, 'now()', `now() + interval '30 minutes'`), []],
+      [
+        'dueBetween (two minutes ago, two hours)',
+        (t: string) => dueBetween(t, `now() - interval '2 minutes'`, `now() + interval '2 hours'`),
+        [...DUE, 'scheduledLater'],
+      ],
       ['accountNotRateLimited', accountNotRateLimited, Object.keys(SITUATIONS).filter((s) => !s.includes('Paused'))],
       ['holdingLease', holdingLease, ['publishingLeaseLapsed', 'publishingLeaseHeld']],
       ['leaseLapsed', leaseLapsed, LEASE_LAPSED],
@@ -105,9 +118,11 @@ describe('target conditions', () => {
       expect(situationsOf(rows.map((row) => row.id)).sort()).toEqual([...expected].sort());
     });
 
-    it('findDue and findExpiredLeases return the due and the lapsed targets', async () => {
+    it('findDue, findDueBetween and findExpiredLeases return the due, the later and the lapsed targets', async () => {
       const due = await repositories.targets.findDue(100);
       expect(situationsOf(due.map((target) => target.id)).sort()).toEqual([...DUE].sort());
+      const later = await repositories.targets.findDueBetween(new Date(), new Date(Date.now() + 2 * 3_600_000), 100);
+      expect(situationsOf(later.map((target) => target.id))).toEqual(['scheduledLater']);
       const lapsed = await repositories.targets.findExpiredLeases(100);
       expect(situationsOf(lapsed.map((target) => target.id))).toEqual(LEASE_LAPSED);
     });
@@ -162,6 +177,11 @@ describe('target conditions', () => {
 
     it.each([
       ['the due scan', 'post_targets_due_idx', dueTargetsQuery(500)],
+      [
+        'the lookahead scan',
+        'post_targets_due_idx',
+        dueBetweenQuery(new Date(), new Date(Date.now() + 3_600_000), 500),
+      ],
       ['the lapsed-lease scan', 'post_targets_lease_idx', expiredLeasesQuery(500)],
     ])('%s reads %s', async (_name, index, scan) => {
       // With sequential scans priced out, the plan reads the index if and only if the planner can

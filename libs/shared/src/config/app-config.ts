@@ -54,7 +54,7 @@ export class AppConfig {
     retryBaseDelayMs: number;
     platformTimeoutMs: number;
   };
-  readonly scheduler: { cron: string; batchSize: number; sweepCron: string };
+  readonly scheduler: { cron: string; batchSize: number; lookaheadTicks: number; sweepCron: string };
   /**
    * Each platform's settings (API hosts, OAuth apps), typed by its definition: `platforms.x.apiBaseUrl`.
    * API hosts are overridable for emulators and proxies, and kept without trailing slash.
@@ -94,7 +94,12 @@ export class AppConfig {
       retryBaseDelayMs: env.RETRY_BASE_DELAY_MS,
       platformTimeoutMs: env.PLATFORM_TIMEOUT_MS,
     };
-    this.scheduler = { cron: env.SCHEDULER_CRON, batchSize: env.SCHEDULER_BATCH_SIZE, sweepCron: env.SWEEP_CRON };
+    this.scheduler = {
+      cron: env.SCHEDULER_CRON,
+      batchSize: env.SCHEDULER_BATCH_SIZE,
+      lookaheadTicks: env.SCHEDULER_LOOKAHEAD_TICKS,
+      sweepCron: env.SWEEP_CRON,
+    };
     this.platforms = env.platforms;
     this.publicBaseUrl = withoutTrailingSlash(env.PUBLIC_BASE_URL);
     this.privateNetworkAllowlist = parseNetworkAllowlist(env.PRIVATE_NETWORK_ALLOWLIST).entries;

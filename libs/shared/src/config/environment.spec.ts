@@ -10,6 +10,7 @@ describe('loadEnvironment', () => {
     const config = new AppConfig(loadEnvironment(required));
     expect(config.port).toBe(3000);
     expect(config.scheduler.cron).toBe('* * * * *');
+    expect(config.scheduler.lookaheadTicks).toBe(3);
     expect(config.platforms.x.apiBaseUrl).toBe('https://api.x.com');
     expect(config.redis).toMatchObject({ host: 'localhost', port: 6379, db: 0 });
     expect(config.encryptionKeys).toEqual({ current: Buffer.alloc(32, 3), decryptOnly: [] });
@@ -51,6 +52,16 @@ describe('loadEnvironment', () => {
 
   it('accepts a 6-field cron with seconds', () => {
     expect(loadEnvironment({ ...required, SCHEDULER_CRON: '*/2 * * * * *' }).SCHEDULER_CRON).toBe('*/2 * * * * *');
+  });
+
+  it('keeps jobs at least two ticks ahead', () => {
+    expect(
+      new AppConfig(loadEnvironment({ ...required, SCHEDULER_LOOKAHEAD_TICKS: '2' })).scheduler.lookaheadTicks,
+    ).toBe(2);
+    expect(() => loadEnvironment({ ...required, SCHEDULER_LOOKAHEAD_TICKS: '1' })).toThrow(/SCHEDULER_LOOKAHEAD_TICKS/);
+    expect(() => loadEnvironment({ ...required, SCHEDULER_LOOKAHEAD_TICKS: 'some' })).toThrow(
+      /SCHEDULER_LOOKAHEAD_TICKS/,
+    );
   });
 
   it('names every bad variable at once', () => {

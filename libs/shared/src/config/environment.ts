@@ -242,6 +242,17 @@ export class Environment {
   @Max(10_000)
   SCHEDULER_BATCH_SIZE = 500;
 
+  /**
+   * How many ticks of SCHEDULER_CRON ahead the scheduler keeps a delayed job for every waiting target,
+   * so a flushed Redis delays no post due after the next tick. At least 2: with 1 the window would end
+   * where the next pass starts, and a target due just after it would wait for that pass to reach it.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(1_000)
+  SCHEDULER_LOOKAHEAD_TICKS = 3;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 }

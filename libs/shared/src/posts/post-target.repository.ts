@@ -5,7 +5,14 @@ import { sqlRows, type SqlQuery } from '../database/sql-rows.js';
 import { TransactionRunner, type Tx } from '../database/transaction-runner.js';
 import type { PlatformName } from '../platforms/platform-name.js';
 import type { PublishedPost } from '../platforms/platform-provider.js';
-import { awaitingAttempt, holdingLease, isClaimable, isDue, leaseLapsed } from './post-target.conditions.js';
+import {
+  awaitingAttempt,
+  dueBetween,
+  holdingLease,
+  isClaimable,
+  isDue,
+  leaseLapsed,
+} from './post-target.conditions.js';
 import { PENDING_TARGET_STATUSES, type TargetStatus } from './post-status.js';
 import type {
   AttemptRecord,
@@ -48,22 +55,28 @@ const NO_CURSOR: DueCursor = { dueAt: new Date(0), id: '00000000-0000-0000-0000-
 export const dueTargetsQuery = (limit: number, after: DueCursor = NO_CURSOR): SqlQuery =>
   keysetScan('next_attempt_at', isDue('t'), limit, after);
 
+/** Targets due after `from` and by `until`, through `post_targets_due_idx` like the due scan. */
+export const dueBetweenQuery = (from: Date, until: Date, limit: number, after: DueCursor = NO_CURSOR): SqlQuery =>
+  keysetScan('next_attempt_at', dueBetween('t', '$4::timestamptz', '$5::timestamptz'), limit, after, [from, until]);
+
 /** Targets whose worker died mid-publish, through `post_targets_lease_idx` (WHERE `holdingLease`). */
 export const expiredLeasesQuery = (limit: number, after: DueCursor = NO_CURSOR): SqlQuery =>
   keysetScan('lease_expires_at', leaseLapsed('t'), limit, after);
 
+/** `condition` may use parameters from $4 on, given in `extra`. */
 function keysetScan(
   column: 'next_attempt_at' | 'lease_expires_at',
   condition: string,
   limit: number,
   after: DueCursor,
+  extra: unknown[] = [],
 ): SqlQuery {
   return {
     text: `SELECT id, status, ${column} AS due_at FROM post_targets t
             WHERE ${condition} AND (${column}, id) > ($1::timestamptz, $2::uuid)
             ORDER BY ${column}, id
             LIMIT $3`,
-    values: [after.dueAt, after.id, limit],
+    values: [after.dueAt, after.id, limit, ...extra],
   };
 }
 
@@ -282,6 +295,20 @@ export class PostTargetRepository {
   /** Due targets for the scheduler, oldest first, a page at a time (see dueTargetsQuery). */
   async findDue(limit: number, after?: DueCursor): Promise<DueTarget[]> {
     return this.scan(dueTargetsQuery(limit, after));
+  }
+
+  /** Targets due after `from` and by `until`, soonest first, a page at a time (see dueBetweenQuery). */
+  async findDueBetween(from: Date, until: Date, limit: number, after?: DueCursor): Promise<DueTarget[]> {
+    return this.scan(dueBetweenQuery(from, until, limit, after));
+  }
+
+  /** Those of `targetIds` still waiting for an attempt, with the time of that attempt. */
+  async findAwaiting(targetIds: string[]): Promise<DueTarget[]> {
+    return this.scan({
+      text: `SELECT id, status, next_attempt_at AS due_at FROM post_targets t
+              WHERE t.id = ANY($1::uuid[]) AND ${awaitingAttempt('t')} AND t.next_attempt_at IS NOT NULL`,
+      values: [targetIds],
+    });
   }
 
   /** Targets whose worker died mid-publish (lease lapsed), a page at a time. */

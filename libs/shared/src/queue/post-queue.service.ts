@@ -2,21 +2,27 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DueRanks } from './due-ranks.js';
+import { INSPECT_JOBS_LUA, INSPECTED_KEYS, parseJobFacts } from './inspect-jobs.script.js';
+import { decideJobRepair, type JobFacts, type JobRepair } from './job-repair.js';
 import { publishJobOptions } from './publish-job-options.js';
 import type { PublishTargetJob } from './publish-target.job.js';
 import { POST_QUEUE, PUBLISH_TARGET_JOB } from './queue.constants.js';
 
-export type RequeueOutcome = 'added' | 'promoted' | 'retried' | 'replaced' | 'alive' | 'error';
+export type RequeueOutcome = JobRepair | 'error';
+
+/**
+ * A target whose job the scheduler checks: due now, or due later at `runAt`; `rank` is its place in the
+ * scheduler's pass (see publish-priority.ts), given to a job it adds (an existing job keeps its priority).
+ */
+export interface JobTarget {
+  id: string;
+  runAt: Date | 'now';
+  rank: number;
+}
 
 export interface ScheduledTarget {
   id: string;
   runAt: Date;
-}
-
-/** A due target the scheduler found, with its rank in the scheduler's pass (see publish-priority.ts). */
-export interface RankedTarget {
-  id: string;
-  rank: number;
 }
 
 /**
@@ -24,6 +30,12 @@ export interface RankedTarget {
  * scheduler must not, since PostgreSQL already holds everything they are about to enqueue.
  */
 const REDIS_PATIENCE_MS = 1_000;
+
+const INSPECT_JOBS = 'heraldInspectJobs';
+/** The connections the inspection script is defined on. */
+const scripted = new WeakSet<object>();
+
+const runTime = (target: JobTarget): Date => (target.runAt === 'now' ? new Date(0) : target.runAt);
 
 /** The only place that puts publish jobs into Redis, or takes them out. */
 @Injectable()
@@ -71,13 +83,27 @@ export class PostQueue {
   }
 
   /**
-   * Makes sure each due target has a job that will run now. BullMQ ignores `add` for a job id that
-   * still exists in any state, so this looks at the existing job first. A job it adds gets the
-   * target's rank; an existing job keeps the priority it was added with.
+   * Makes sure each target has a job that runs on time: now for a due target (`runAt` 'now'), by
+   * `runAt` for one due later (see decideJobRepair). Reads every job's state in one round trip and
+   * acts only on the jobs that need it, adding the missing ones in one addBulk.
    */
-  async ensureRunnable(targets: RankedTarget[]): Promise<RequeueOutcome[]> {
-    await withPatience(this.queue.waitUntilReady());
-    return Promise.all(targets.map((target) => this.ensureOneRunnable(target)));
+  async ensureJobs(targets: JobTarget[]): Promise<RequeueOutcome[]> {
+    if (targets.length === 0) return [];
+    const facts = await withPatience(this.inspect(targets.map((target) => target.id)));
+    const outcomes: RequeueOutcome[] = targets.map((target, index) => decideJobRepair(target.runAt, facts[index]));
+    const failed = (index: number) => (error: unknown) => {
+      this.logger.warn(`Could not requeue target ${targets[index].id}: ${(error as Error).message}`);
+      outcomes[index] = 'error';
+    };
+    await Promise.all(targets.map((target, index) => this.repair(target, outcomes[index]).catch(failed(index))));
+    const adding = outcomes.flatMap((outcome, index) => (outcome === 'added' || outcome === 'replaced' ? [index] : []));
+    if (adding.length > 0) {
+      const jobs = adding.map((index) => this.job(targets[index].id, runTime(targets[index]), targets[index].rank));
+      await withPatience(this.queue.addBulk(jobs)).catch((error: unknown) =>
+        adding.forEach((index) => failed(index)(error)),
+      );
+    }
+    return outcomes;
   }
 
   /** Throws when Redis cannot answer in time. */
@@ -85,37 +111,41 @@ export class PostQueue {
     await withPatience(this.queue.getJobCounts('wait'));
   }
 
-  private async ensureOneRunnable({ id: targetId, rank }: RankedTarget): Promise<RequeueOutcome> {
-    try {
-      const job = await this.queue.getJob(targetId);
-      if (!job) {
-        await this.addNow(targetId, rank);
-        return 'added';
-      }
-      switch (await job.getState()) {
-        case 'delayed':
-          await job.promote();
-          return 'promoted';
-        case 'failed':
-          await job.retry('failed');
-          return 'retried';
-        case 'completed':
-        case 'unknown':
-          await job.remove();
-          await this.addNow(targetId, rank);
-          return 'replaced';
-        case 'active':
-        case 'waiting':
-        case 'prioritized':
-        case 'waiting-children':
-          return 'alive';
-        default:
-          // A state this BullMQ version does not declare: leave the job alone rather than guess.
-          return 'alive';
-      }
-    } catch (error) {
-      this.logger.warn(`Could not requeue target ${targetId}: ${(error as Error).message}`);
-      return 'error';
+  /** The state of each job, in one round trip (see inspect-jobs.script.ts). */
+  private async inspect(targetIds: string[]): Promise<JobFacts[]> {
+    const client = await this.queue.getBackend().client;
+    if (!scripted.has(client)) {
+      client.defineCommand(INSPECT_JOBS, {
+        numberOfKeys: INSPECTED_KEYS.length,
+        lua: INSPECT_JOBS_LUA,
+        readOnly: true,
+      });
+      scripted.add(client);
+    }
+    const keys = INSPECTED_KEYS.map((key) => this.queue.toKey(key));
+    return parseJobFacts(
+      (await client.runCommand(INSPECT_JOBS, [...keys, this.queue.toKey(''), ...targetIds])) as string[],
+    );
+  }
+
+  /** Everything but adding, which ensureJobs does for all targets at once. */
+  private async repair(target: JobTarget, outcome: RequeueOutcome): Promise<void> {
+    const backend = this.queue.getBackend();
+    switch (outcome) {
+      case 'promoted':
+        return withPatience(backend.promote(target.id));
+      case 'retried':
+        return withPatience(this.queue.getJob(target.id).then((job) => job?.retry('failed')));
+      case 'moved':
+        return withPatience(backend.changeDelay(target.id, Math.max(0, runTime(target).getTime() - Date.now())));
+      case 'replaced':
+        // 0: the job is locked by a worker that is running it.
+        if ((await withPatience(this.queue.remove(target.id))) === 0) throw new Error('its job is running');
+        return;
+      case 'added':
+      case 'alive':
+      case 'error':
+        return;
     }
   }
 
@@ -124,11 +154,6 @@ export class PostQueue {
     if (Date.now() - this.lastConnectionWarning < 60_000) return;
     this.lastConnectionWarning = Date.now();
     this.logger.warn(`Redis unavailable: ${error.message}`);
-  }
-
-  private async addNow(targetId: string, rank: number): Promise<void> {
-    const { name, data, opts } = this.job(targetId, new Date(0), rank);
-    await this.queue.add(name, data, opts);
   }
 
   private job(targetId: string, runAt: Date, rank: number) {
