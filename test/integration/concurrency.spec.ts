@@ -75,8 +75,8 @@ describe('concurrency', () => {
       expect(second).toMatchObject({ attempt: 2, previousStatus: 'publishing' });
       expect(second?.previousAttemptStartedAt).toBeInstanceOf(Date);
 
-      expect(await targets.markPublished(first!, { platformPostId: 'stale', url: 'u' }, 'published')).toBe(false);
-      expect(await targets.markPublished(second!, { platformPostId: 'fresh', url: 'u' }, 'published')).toBe(true);
+      expect(await targets.markPublished(first!, [{ platformPostId: 'stale', url: 'u' }], 'published')).toBe(false);
+      expect(await targets.markPublished(second!, [{ platformPostId: 'fresh', url: 'u' }], 'published')).toBe(true);
       expect((await targetsOf(pipeline, post.id))[0]).toMatchObject({ status: 'published', platform_post_id: 'fresh' });
     });
 
@@ -86,7 +86,7 @@ describe('concurrency', () => {
       await Promise.all(
         claims.map((claim, index) =>
           index % 2 === 0
-            ? targets.markPublished(claim!, { platformPostId: `p${index}`, url: 'u' }, 'published')
+            ? targets.markPublished(claim!, [{ platformPostId: `p${index}`, url: 'u' }], 'published')
             : targets.markFailed(claim!, { outcome: 'failed', error: 'nope' }),
         ),
       );
@@ -100,8 +100,8 @@ describe('concurrency', () => {
         const [a, b] = post.targets.map((target) => target.id);
         const [claimA, claimB] = await Promise.all([targets.claim(a, 30), targets.claim(b, 30)]);
         const results = await Promise.all([
-          targets.markPublished(claimA!, { platformPostId: `a${round}`, url: 'u' }, 'published'),
-          targets.markPublished(claimB!, { platformPostId: `b${round}`, url: 'u' }, 'published'),
+          targets.markPublished(claimA!, [{ platformPostId: `a${round}`, url: 'u' }], 'published'),
+          targets.markPublished(claimB!, [{ platformPostId: `b${round}`, url: 'u' }], 'published'),
         ]);
         expect(results).toEqual([true, true]);
         const [row] = await pipeline.sql.query<{ status: string }[]>(`SELECT status FROM posts WHERE id = $1`, [

@@ -211,17 +211,18 @@ export class PostTargetRepository {
     return row ? { status: row.status, retryAt: row.retry_at } : null;
   }
 
+  /** Every part is on the platform (`parts[0]` is the post, the rest its thread): the target is published. */
   async markPublished(
     claim: ClaimedTarget,
-    result: { platformPostId: string; url: string },
+    parts: PublishedPost[],
     outcome: 'published' | 'recovered',
   ): Promise<boolean> {
     return this.finishAttempt(
       claim,
       { outcome },
-      `status = 'published', platform_post_id = $3, url = $4, published_at = now(), last_error = NULL,
-       next_attempt_at = NULL`,
-      [result.platformPostId, result.url],
+      `status = 'published', platform_post_id = $3, url = $4, published_parts = $5::jsonb, published_at = now(),
+       last_error = NULL, next_attempt_at = NULL`,
+      [parts[0].platformPostId, parts[0].url, JSON.stringify(parts)],
     );
   }
 
