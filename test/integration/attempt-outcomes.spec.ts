@@ -134,7 +134,7 @@ describe('how an attempt ends', () => {
       const { claim } = await claimThenLose();
       const post = { platformPostId: '42', url: 'https://x.com/i/web/status/42' };
       expect(await recorder.partsPublished(claim, [post], 60)).toBe(false);
-      expect(await recorder.published(claim, post, false)).toEqual(lost);
+      expect(await recorder.published(claim, [post], false)).toEqual(lost);
       expect(await stateOf(claim)).toEqual(untouched);
       const [{ published_parts }] = await pipeline.sql.query<{ published_parts: unknown[] }[]>(
         `SELECT published_parts FROM post_targets WHERE id = $1`,

@@ -75,8 +75,8 @@ describe('concurrency', () => {
       expect(second).toMatchObject({ attempt: 2, previousStatus: 'publishing' });
       expect(second?.previousAttemptStartedAt).toBeInstanceOf(Date);
 
-      expect(await targets.markPublished(first!, { platformPostId: 'stale', url: 'u' }, 'published')).toBe(false);
-      expect(await targets.markPublished(second!, { platformPostId: 'fresh', url: 'u' }, 'published')).toBe(true);
+      expect(await targets.markPublished(first!, [{ platformPostId: 'stale', url: 'u' }], 'published')).toBe(false);
+      expect(await targets.markPublished(second!, [{ platformPostId: 'fresh', url: 'u' }], 'published')).toBe(true);
       expect((await targetsOf(pipeline, post.id))[0]).toMatchObject({ status: 'published', platform_post_id: 'fresh' });
     });
 
@@ -86,12 +86,57 @@ describe('concurrency', () => {
       await Promise.all(
         claims.map((claim, index) =>
           index % 2 === 0
-            ? targets.markPublished(claim!, { platformPostId: `p${index}`, url: 'u' }, 'published')
+            ? targets.markPublished(claim!, [{ platformPostId: `p${index}`, url: 'u' }], 'published')
             : targets.markFailed(claim!, { outcome: 'failed', error: 'nope' }),
         ),
       );
       const [row] = await pipeline.sql.query<{ status: string }[]>(`SELECT status FROM posts WHERE id = $1`, [post.id]);
       expect(row.status).toBe('partially_published');
+    });
+
+    it('keeps the post status in step when sibling targets are claimed and recorded at once', async () => {
+      for (let round = 0; round < 5; round++) {
+        const post = await duePost(2);
+        const [a, b] = post.targets.map((target) => target.id);
+        const [claimA, claimB] = await Promise.all([targets.claim(a, 30), targets.claim(b, 30)]);
+        const results = await Promise.all([
+          targets.markPublished(claimA!, [{ platformPostId: `a${round}`, url: 'u' }], 'published'),
+          targets.markPublished(claimB!, [{ platformPostId: `b${round}`, url: 'u' }], 'published'),
+        ]);
+        expect(results).toEqual([true, true]);
+        const [row] = await pipeline.sql.query<{ status: string }[]>(`SELECT status FROM posts WHERE id = $1`, [
+          post.id,
+        ]);
+        expect(row.status).toBe('published');
+        const attempts = await pipeline.sql.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM publish_attempts WHERE target_id = ANY($1::uuid[])`,
+          [[a, b]],
+        );
+        expect(attempts[0].n).toBe(2);
+      }
+    });
+
+    it('lets either a claim or a cancel win when they race, never both, and the post says which', async () => {
+      for (let round = 0; round < 5; round++) {
+        const post = await duePost(2);
+        const [claim, cancel] = await Promise.all([
+          targets.claim(post.targets[0].id, 30),
+          pipeline.workspace.api.delete(`/v1/posts/${post.id}`),
+        ]);
+        const rows = await targetsOf(pipeline, post.id);
+        const [row] = await pipeline.sql.query<{ status: string }[]>(`SELECT status FROM posts WHERE id = $1`, [
+          post.id,
+        ]);
+        if (claim) {
+          expect(cancel.status).toBe(409);
+          expect(rows.map((target) => target.status)).toEqual(['publishing', 'scheduled']);
+          expect(row.status).toBe('publishing');
+        } else {
+          expect(cancel.status).toBe(200);
+          expect(rows.map((target) => target.status)).toEqual(['cancelled', 'cancelled']);
+          expect(row.status).toBe('cancelled');
+        }
+      }
     });
   });
 

@@ -80,7 +80,7 @@ export async function insertPost(
   publishAt = new Date(),
 ): Promise<{ postId: string; targetIds: string[] }> {
   return repositories.transactions.run(async (tx) => {
-    const postId = await repositories.posts.insert(tx, {
+    const { id: postId } = await repositories.posts.insert(tx, {
       workspaceId,
       content: 'Hello',
       media: [],

@@ -52,16 +52,12 @@ export class PostsService {
    */
   async create(workspaceId: string, input: CreatePostDto, idempotencyKey?: string): Promise<PostResponse> {
     const hash = requestHash(input);
-    if (idempotencyKey) {
-      const earlier = await this.transactions.forWorkspace(workspaceId, (tx) =>
-        this.idempotencyKeys.findFinished(tx, workspaceId, idempotencyKey),
-      );
-      if (earlier) return replay(earlier, hash);
-    }
+    const { earlier, accounts } = await this.transactions.forWorkspace(workspaceId, async (tx) => ({
+      earlier: idempotencyKey ? await this.idempotencyKeys.findFinished(tx, workspaceId, idempotencyKey) : null,
+      accounts: await this.accounts.findMany(tx, workspaceId, input.accountIds),
+    }));
+    if (earlier) return replay(earlier, hash);
     const publishAt = resolvePublishAt(input.publishAt);
-    const accounts = await this.transactions.forWorkspace(workspaceId, (tx) =>
-      this.accounts.findMany(tx, workspaceId, input.accountIds),
-    );
     const thread = input.thread ?? [];
     const platforms = accounts.map((account) => account.platform);
 
@@ -137,9 +133,9 @@ export class PostsService {
         const replayed = await this.idempotencyKeys.claim(tx, post.workspaceId, idempotency);
         if (replayed) return { replayed };
       }
-      const postId = await this.posts.insert(tx, post);
-      await this.targets.insertForPost(tx, postId, post.publishAt, targets);
-      const created = (await this.posts.findOne(tx, post.workspaceId, postId))!;
+      const saved = await this.posts.insert(tx, post);
+      // Built from the rows just inserted rather than read back: a new post has no history yet.
+      const created = { ...saved, targets: await this.targets.insertForPost(tx, saved.id, post.publishAt, targets) };
       if (idempotency) {
         await this.idempotencyKeys.saveResponse(tx, post.workspaceId, idempotency.key, toPostResponse(created));
       }

@@ -64,8 +64,10 @@ export class AttemptRecorder {
     return false;
   }
 
-  async published(claim: ClaimedTarget, post: PublishedPost, recovered: boolean): Promise<PublishOutcome> {
-    if (!(await this.targets.markPublished(claim, post, recovered ? 'recovered' : 'published'))) {
+  /** Records the publication with all its parts (`parts[0]` is the post). */
+  async published(claim: ClaimedTarget, parts: PublishedPost[], recovered: boolean): Promise<PublishOutcome> {
+    const [post] = parts;
+    if (!(await this.targets.markPublished(claim, parts, recovered ? 'recovered' : 'published'))) {
       return this.leaseLost(claim, `its publication as ${post.platformPostId}`);
     }
     this.logger.log(`${attemptOf(claim)}: published on ${claim.platform} as ${post.platformPostId}`);

@@ -137,11 +137,13 @@ export class PublishTargetService {
       published.push(post);
       // Outside the try: failing to record a success is not a platform failure. It propagates for BullMQ
       // to retry the job, and the next claim (once the lease lapses) finds the post instead of reposting it.
-      if (!(await this.recorder.partsPublished(claim, published, this.config.publishing.leaseSeconds))) {
+      // The last part is recorded with the publication itself, in one statement.
+      const more = published.length < parts.length;
+      if (more && !(await this.recorder.partsPublished(claim, published, this.config.publishing.leaseSeconds))) {
         return TAKEN_OVER;
       }
     }
-    return this.recorder.published(claim, published[0], recovered);
+    return this.recorder.published(claim, published, recovered);
   }
 
   /**

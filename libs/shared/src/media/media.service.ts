@@ -125,9 +125,12 @@ export class MediaService {
    */
   async planForPost(workspaceId: string, inputs: MediaInput[]): Promise<MediaPlan> {
     const uploadIds = inputs.flatMap((input) => (input.uploadId && UUID.test(input.uploadId) ? [input.uploadId] : []));
-    const found = await this.transactions.forWorkspace(workspaceId, (tx) =>
-      this.media.findManyInWorkspace(tx, workspaceId, uploadIds),
-    );
+    const found =
+      uploadIds.length === 0
+        ? []
+        : await this.transactions.forWorkspace(workspaceId, (tx) =>
+            this.media.findManyInWorkspace(tx, workspaceId, uploadIds),
+          );
     const uploads = new Map(found.map((media) => [media.id, media]));
     const plan: MediaPlan = { items: [], problems: [], knownFiles: [] };
     inputs.forEach((input, index) => {

@@ -36,17 +36,20 @@ export const RETRYABLE_TARGET_STATUSES: readonly TargetStatus[] = ['failed', 'un
 
 /**
  * A post's status is derived from its targets: the least advanced live target wins while any is in
- * flight; once all are settled, published/failed/partially_published say how it went.
+ * flight; once all are settled, published/failed/partially_published say how it went. Written in SQL
+ * over `statuses` (a `text[]` expression), so a write to a target can recompute its post's status in
+ * the same statement instead of reading the targets back (a table test runs it in PostgreSQL).
  */
-export function derivePostStatus(targets: readonly TargetStatus[]): PostStatus {
-  const live = targets.filter((status) => status !== 'cancelled');
-  if (live.length === 0) return 'cancelled';
-  if (live.includes('publishing')) return 'publishing';
-  if (live.includes('queued')) return 'queued';
-  if (live.includes('scheduled')) return 'scheduled';
-  if (live.includes('unknown')) return 'unknown';
-  const published = live.filter((status) => status === 'published').length;
-  if (published === live.length) return 'published';
-  if (published > 0) return 'partially_published';
-  return live.every((status) => status === 'missed') ? 'missed' : 'failed';
-}
+export const postStatusOf = (statuses: string): string =>
+  `(SELECT CASE
+             WHEN count(*) FILTER (WHERE s <> 'cancelled') = 0 THEN 'cancelled'
+             WHEN bool_or(s = 'publishing') THEN 'publishing'
+             WHEN bool_or(s = 'queued') THEN 'queued'
+             WHEN bool_or(s = 'scheduled') THEN 'scheduled'
+             WHEN bool_or(s = 'unknown') THEN 'unknown'
+             WHEN bool_and(s IN ('published', 'cancelled')) THEN 'published'
+             WHEN bool_or(s = 'published') THEN 'partially_published'
+             WHEN bool_and(s IN ('missed', 'cancelled')) THEN 'missed'
+             ELSE 'failed'
+           END
+      FROM unnest(${statuses}) AS target(s))`;

@@ -22,7 +22,14 @@ import type {
   NewTarget,
   UnclaimableTarget,
 } from './post-target.js';
-import { PostRepository, type PostMediaRef } from './post.repository.js';
+import {
+  PostRepository,
+  refreshStatusAfter,
+  toTargetView,
+  type PostMediaRef,
+  type TargetRow,
+  type TargetView,
+} from './post.repository.js';
 
 interface ClaimRow {
   id: string;
@@ -81,9 +88,11 @@ function keysetScan(
 }
 
 /**
- * Publish targets (table `post_targets`) and their history (`publish_attempts`). Every change runs
- * under the lock of the target's post, taken by PostRepository, which then recomputes the post's
- * status (see PostRepository.whileTargetsChange).
+ * Publish targets (table `post_targets`) and their history (`publish_attempts`). Every change of a
+ * target's status runs under the lock of the target's post, taken by PostRepository, and recomputes
+ * the post's status before the lock is released (see PostRepository.whileTargetsChange). A worker's
+ * claim and record take two statements each: the lock, then one statement that changes the target,
+ * writes its history and recomputes the post's status (refreshStatusAfter).
  */
 @Injectable()
 export class PostTargetRepository {
@@ -93,12 +102,17 @@ export class PostTargetRepository {
     private readonly posts: PostRepository,
   ) {}
 
-  /** Adds the targets of a post just inserted in `tx`, `scheduled` for `dueAt`. */
-  async insertForPost(tx: Tx, postId: string, dueAt: Date, targets: NewTarget[]): Promise<void> {
-    await tx.query(
-      `INSERT INTO post_targets (post_id, account_id, platform, content, status, due_at, next_attempt_at)
-       SELECT $1, account_id, platform, content, 'scheduled', $2, $2
-         FROM unnest($3::uuid[], $4::text[], $5::text[]) AS t(account_id, platform, content)`,
+  /** Adds the targets of a post just inserted in `tx`, `scheduled` for `dueAt`, and returns them in order. */
+  async insertForPost(tx: Tx, postId: string, dueAt: Date, targets: NewTarget[]): Promise<TargetView[]> {
+    const rows = await sqlRows<TargetRow>(
+      tx,
+      `WITH inserted AS (
+         INSERT INTO post_targets (post_id, account_id, platform, content, status, due_at, next_attempt_at)
+         SELECT $1, account_id, platform, content, 'scheduled', $2, $2
+           FROM unnest($3::uuid[], $4::text[], $5::text[]) AS t(account_id, platform, content)
+         RETURNING *
+       )
+       SELECT * FROM inserted ORDER BY created_at, id`,
       [
         postId,
         dueAt,
@@ -107,6 +121,7 @@ export class PostTargetRepository {
         targets.map((target) => target.content),
       ],
     );
+    return rows.map(toTargetView);
   }
 
   /** Puts pending targets of a post locked by PostRepository.withLockedPost back to `scheduled` for `dueAt`. */
@@ -181,7 +196,8 @@ export class PostTargetRepository {
              FROM previous
             WHERE t.id = previous.id AND ${isClaimable('t')}
            RETURNING t.*, previous.status AS previous_status, previous.attempt_started_at AS previous_attempt_started_at
-         )
+         ),
+         post_status AS (${refreshStatusAfter('claimed')})
          SELECT c.*, c.updated_at AS claimed_at, coalesce(c.content, p.content) AS effective_content, p.media, p.thread,
                 p.max_lateness_seconds, a.encrypted_credentials, a.status AS account_status,
                 a.status_reason AS account_status_reason, a.renew_at AS account_renew_at
@@ -208,17 +224,18 @@ export class PostTargetRepository {
     return row ? { status: row.status, retryAt: row.retry_at } : null;
   }
 
+  /** Every part is on the platform (`parts[0]` is the post, the rest its thread): the target is published. */
   async markPublished(
     claim: ClaimedTarget,
-    result: { platformPostId: string; url: string },
+    parts: PublishedPost[],
     outcome: 'published' | 'recovered',
   ): Promise<boolean> {
     return this.finishAttempt(
       claim,
       { outcome },
-      `status = 'published', platform_post_id = $3, url = $4, published_at = now(), last_error = NULL,
-       next_attempt_at = NULL`,
-      [result.platformPostId, result.url],
+      `status = 'published', platform_post_id = $3, url = $4, published_parts = $5::jsonb, published_at = now(),
+       last_error = NULL, next_attempt_at = NULL`,
+      [parts[0].platformPostId, parts[0].url, JSON.stringify(parts)],
     );
   }
 
@@ -369,34 +386,43 @@ export class PostTargetRepository {
     assignments: string,
     values: unknown[],
   ): Promise<boolean> {
+    const next = values.length + 3;
     return this.withPostLocked(claim.id, async (tx) => {
-      const updated = await sqlRows<{ id: string }>(
+      const finished = await sqlRows<{ id: string }>(
         tx,
-        `UPDATE post_targets SET ${assignments}, lease_expires_at = NULL, updated_at = now()
-          WHERE id = $1 AND status = 'publishing' AND attempts = $2
-          RETURNING id`,
-        [claim.id, claim.attempt, ...values],
+        `WITH finished AS (
+           UPDATE post_targets SET ${assignments}, lease_expires_at = NULL, updated_at = now()
+            WHERE id = $1 AND status = 'publishing' AND attempts = $2
+           RETURNING id, post_id, status
+         ),
+         attempt AS (
+           INSERT INTO publish_attempts (target_id, attempt, started_at, outcome, error, status_code)
+           SELECT id, $2, $${next}, $${next + 1}, $${next + 2}, $${next + 3} FROM finished
+         ),
+         post_status AS (${refreshStatusAfter('finished')})
+         SELECT id FROM finished`,
+        [
+          claim.id,
+          claim.attempt,
+          ...values,
+          claim.claimedAt,
+          record.outcome,
+          record.error ?? null,
+          record.statusCode ?? null,
+        ],
       );
-      if (updated.length === 0) return false;
-      await tx.query(
-        `INSERT INTO publish_attempts (target_id, attempt, started_at, outcome, error, status_code)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [claim.id, claim.attempt, claim.claimedAt, record.outcome, record.error ?? null, record.statusCode ?? null],
-      );
-      return true;
+      return finished.length === 1;
     });
   }
 
+  /**
+   * Runs `change` in a transaction holding the lock of the target's post; `change` recomputes the
+   * post's status in the statement that changes the target (refreshStatusAfter).
+   */
   private async withPostLocked<T>(targetId: string, change: (tx: Tx) => Promise<T>): Promise<T> {
     return this.transactions.run(async (tx) => {
-      const posts = await sqlRows<{ post_id: string }>(tx, `SELECT post_id FROM post_targets WHERE id = $1`, [
-        targetId,
-      ]);
-      return this.posts.whileTargetsChange(
-        tx,
-        posts.map((post) => post.post_id),
-        () => change(tx),
-      );
+      await this.posts.lockPostOfTarget(tx, targetId);
+      return change(tx);
     });
   }
 }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
 import type { Tx } from '../database/transaction-runner.js';
 import type { PlatformName } from '../platforms/platform-name.js';
-import { derivePostStatus, type PostStatus, type TargetStatus } from './post-status.js';
+import { postStatusOf, type PostStatus, type TargetStatus } from './post-status.js';
 import type { AttemptOutcome } from './post-target.js';
 
 /** An image of a post, in order, with the alt text given for it. */
@@ -86,7 +86,7 @@ interface PostRow {
   updated_at: Date;
 }
 
-interface TargetRow {
+export interface TargetRow {
   id: string;
   post_id: string;
   account_id: string;
@@ -122,14 +122,14 @@ interface AttemptRow {
  */
 @Injectable()
 export class PostRepository {
-  /** Saves a new post, `scheduled`; its targets are the caller's to add in `tx`. Returns its id. */
-  async insert(tx: Tx, post: NewPost): Promise<string> {
-    const [row] = await sqlRows<{ id: string }>(
+  /** Saves a new post, `scheduled`, and returns it; its targets are the caller's to add in `tx`. */
+  async insert(tx: Tx, post: NewPost): Promise<PostView> {
+    const [row] = await sqlRows<PostRow>(
       tx,
       `INSERT INTO posts (workspace_id, content, media, thread, publish_at, max_lateness_seconds, status)
        SELECT $1, $2, $3::jsonb, $4::text[], $5, coalesce($6, w.default_max_lateness_seconds), 'scheduled'
          FROM workspaces w WHERE w.id = $1
-       RETURNING id`,
+       RETURNING *`,
       [
         post.workspaceId,
         post.content,
@@ -139,7 +139,7 @@ export class PostRepository {
         post.maxLatenessSeconds ?? null,
       ],
     );
-    return row.id;
+    return toPostView(row, []);
   }
 
   /** The post with its targets and their history. */
@@ -194,7 +194,7 @@ export class PostRepository {
     const [post] = await this.withTargets(tx, rows);
     if (!post) return null;
     const result = await work(post);
-    await this.refreshStatus(tx, postId);
+    await this.refreshStatus(tx, [postId]);
     return result;
   }
 
@@ -217,25 +217,32 @@ export class PostRepository {
    * posts are locked in id order, so this never deadlocks with another batch or a single-post writer.
    */
   async whileTargetsChange<T>(tx: Tx, postIds: string[], change: () => Promise<T>): Promise<T> {
-    const locked = await sqlRows<{ id: string }>(
-      tx,
-      `SELECT id FROM posts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [postIds],
-    );
+    await tx.query(`SELECT id FROM posts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [postIds]);
     const result = await change();
-    for (const post of locked) await this.refreshStatus(tx, post.id);
+    await this.refreshStatus(tx, postIds);
     return result;
   }
 
-  /** Recomputes a post's stored status from its targets, after they changed in `tx` under the post's lock. */
-  private async refreshStatus(tx: Tx, postId: string): Promise<void> {
-    const targets = await sqlRows<{ status: TargetStatus }>(tx, `SELECT status FROM post_targets WHERE post_id = $1`, [
-      postId,
+  /**
+   * Locks the post of a target whose next write recomputes the post's status itself
+   * ({@link refreshStatusAfter}). Every writer of a post's targets holds this lock until it commits,
+   * so a statement that starts once the lock is granted sees the post's other targets as they are.
+   */
+  async lockPostOfTarget(tx: Tx, targetId: string): Promise<void> {
+    await tx.query(`SELECT id FROM posts WHERE id = (SELECT post_id FROM post_targets WHERE id = $1) FOR UPDATE`, [
+      targetId,
     ]);
-    await tx.query(`UPDATE posts SET status = $2, updated_at = now() WHERE id = $1 AND status <> $2`, [
-      postId,
-      derivePostStatus(targets.map((target) => target.status)),
-    ]);
+  }
+
+  /** Recomputes the stored status of posts from their targets, after they changed in `tx` under the posts' locks. */
+  private async refreshStatus(tx: Tx, postIds: string[]): Promise<void> {
+    await tx.query(
+      `UPDATE posts p SET status = s.status, updated_at = now()
+         FROM (SELECT id, ${postStatusOf('array(SELECT t.status FROM post_targets t WHERE t.post_id = posts.id)')} AS status
+                 FROM posts WHERE id = ANY($1::uuid[])) s
+        WHERE p.id = s.id AND p.status <> s.status`,
+      [postIds],
+    );
   }
 
   private async withTargets(manager: EntityManager, rows: PostRow[]): Promise<PostView[]> {
@@ -245,23 +252,33 @@ export class PostRepository {
       `SELECT * FROM post_targets WHERE post_id = ANY($1::uuid[]) ORDER BY created_at, id`,
       [rows.map((row) => row.id)],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      workspaceId: row.workspace_id,
-      content: row.content,
-      media: row.media,
-      thread: row.thread,
-      publishAt: row.publish_at,
-      maxLatenessSeconds: row.max_lateness_seconds,
-      status: row.status,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      targets: targets.filter((target) => target.post_id === row.id).map(toTargetView),
-    }));
+    return rows.map((row) =>
+      toPostView(
+        row,
+        targets.filter((target) => target.post_id === row.id),
+      ),
+    );
   }
 }
 
-function toTargetView(row: TargetRow): TargetView {
+function toPostView(row: PostRow, targets: TargetRow[]): PostView {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    content: row.content,
+    media: row.media,
+    thread: row.thread,
+    publishAt: row.publish_at,
+    maxLatenessSeconds: row.max_lateness_seconds,
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    targets: targets.map(toTargetView),
+  };
+}
+
+/** A `post_targets` row as the API shows it (PostTargetRepository returns the targets it inserts so). */
+export function toTargetView(row: TargetRow): TargetView {
   return {
     id: row.id,
     accountId: row.account_id,
@@ -290,3 +307,17 @@ function toAttemptView(row: AttemptRow): AttemptView {
     statusCode: row.status_code,
   };
 }
+
+/**
+ * The part of a statement that recomputes the status of the post of a target the statement changed
+ * earlier: `changed` names a CTE returning that target's (id, post_id, status), one target per post.
+ * Every part of a statement sees the tables as they were when it started, so the changed target
+ * counts with its new status and the post's other targets as read. For a statement that starts once
+ * the post is locked ({@link PostRepository.lockPostOfTarget}): the other targets are then current.
+ */
+export const refreshStatusAfter = (changed: string): string =>
+  `UPDATE posts p SET status = s.status, updated_at = now()
+     FROM (SELECT c.post_id,
+                  ${postStatusOf('array(SELECT o.status FROM post_targets o WHERE o.post_id = c.post_id AND o.id <> c.id) || c.status')} AS status
+             FROM ${changed} c) s
+    WHERE p.id = s.post_id AND p.status <> s.status`;
