@@ -54,5 +54,6 @@ export * from './queue/publish-job-options.js';
 export * from './queue/publish-target.job.js';
 export * from './queue/queue.constants.js';
 export * from './queue/queue.module.js';
+export * from './redis/redis-client.js';
 export * from './workspaces/workspace.repository.js';
 export * from './workspaces/workspace.js';

@@ -1,19 +1,19 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '@app/shared';
-import { Redis } from 'ioredis';
+import { AppConfig, createRedisClient, type RedisClient } from '@app/shared';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * The rate limiter's own Redis connection. Its commands fail at once while Redis is unreachable (no
- * offline queue, no retries, one second at most per command), so the limiter can let requests through
- * instead of holding them; it reconnects in the background.
+ * The rate limiter's own Redis connection (a cluster's when one is configured). Its commands fail at
+ * once while Redis is unreachable (no offline queue, no retries, one second at most per command), so
+ * the limiter can let requests through instead of holding them; it reconnects in the background.
  */
 @Injectable()
-export class RateLimitRedis extends Redis implements OnModuleInit, OnModuleDestroy {
+export class RateLimitRedis implements OnModuleInit, OnModuleDestroy {
+  readonly client: RedisClient;
+
   constructor(config: AppConfig) {
-    super({
-      ...config.redis,
+    this.client = createRedisClient(config.redis, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: 1_000,
@@ -21,7 +21,7 @@ export class RateLimitRedis extends Redis implements OnModuleInit, OnModuleDestr
       retryStrategy: (times: number) => Math.min(times * 200, 5_000),
     });
     // Failures show in the limiter's own log (once per outage); ioredis would print every reconnect.
-    this.on('error', () => undefined);
+    this.client.on('error', () => undefined);
   }
 
   /**
@@ -29,19 +29,20 @@ export class RateLimitRedis extends Redis implements OnModuleInit, OnModuleDestr
    * than let through while it is still connecting; a Redis that is down does not hold start-up up.
    */
   async onModuleInit(): Promise<void> {
-    if (this.status === 'ready') return;
+    const { client } = this;
+    if (client.status === 'ready') return;
     await new Promise<void>((resolve) => {
       const settle = () => {
         clearTimeout(deadline);
-        this.off('ready', settle).off('error', settle);
+        client.off('ready', settle).off('error', settle);
         resolve();
       };
       const deadline = setTimeout(settle, CONNECT_TIMEOUT_MS);
-      this.once('ready', settle).once('error', settle);
+      client.once('ready', settle).once('error', settle);
     });
   }
 
   onModuleDestroy(): void {
-    this.disconnect();
+    this.client.disconnect();
   }
 }
