@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { LivenessIndicator, runLivenessChecks } from '@app/shared';
 import { newAccount, newPost, newWorkspace } from '../support/factories.js';
 import { startBackend, type RunningBackend } from '../support/herald-apps.js';
 import { ApiClient } from '../support/api-client.js';
@@ -46,13 +47,22 @@ describe('on a Redis Cluster', () => {
     expect(await onPlainRedis()).toEqual([]);
   });
 
+  it("reports the cluster in the backend's readiness and the worker's liveness", async () => {
+    const ready = await pipeline.api.get('/health/ready');
+    expect(ready.status).toBe(200);
+    const worker = await pipeline.startWorker();
+    const live = await runLivenessChecks(worker.get(LivenessIndicator, { strict: false }).checks(), 5_000);
+    expect(live).toMatchObject({ status: 'ok', checks: { redis: { status: 'up' }, worker: { status: 'up' } } });
+  });
+
   it('requeues from PostgreSQL after the cluster loses every job: each due post published once', async () => {
     await pipeline.stopScheduler();
     await pipeline.stopWorker();
     const account = await newAccount(pipeline.workspace);
     const contents = ['Lost in the cluster #1', 'Lost in the cluster #2', 'Lost in the cluster #3'];
     const posts = [];
-    for (const content of contents) posts.push(await newPost(pipeline.workspace, { content, accountIds: [account.id] }));
+    for (const content of contents)
+      posts.push(await newPost(pipeline.workspace, { content, accountIds: [account.id] }));
     const jobKeys = async () => (await cluster.keysPerNode(`{${pipeline.redis.prefix}}:post-queue:*`)).flat();
     const targetIds = (await Promise.all(posts.map((post) => targetsOf(pipeline, post.id)))).flat().map((t) => t.id);
     expect(await jobKeys()).toEqual(expect.arrayContaining(targetIds.map((id) => expect.stringContaining(id))));

@@ -158,8 +158,9 @@ describe('loadEnvironment', () => {
     expect(() =>
       loadEnvironment({ ...required, REDIS_URL: 'redis://cache:6379/2', REDIS_CLUSTER_NODES: 'redis-0:7000' }),
     ).toThrow(/REDIS_URL: must name database 0/);
-    expect(loadEnvironment({ ...required, REDIS_URL: 'redis://cache:6379/0', REDIS_CLUSTER_NODES: 'redis-0:7000' }))
-      .toBeDefined();
+    expect(
+      loadEnvironment({ ...required, REDIS_URL: 'redis://cache:6379/0', REDIS_CLUSTER_NODES: 'redis-0:7000' }),
+    ).toBeDefined();
     expect(loadEnvironment({ ...required, REDIS_URL: 'redis://cache:6379/2' })).toBeDefined();
   });
 

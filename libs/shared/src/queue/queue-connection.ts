@@ -38,7 +38,11 @@ export class QueueConnectionModule {
     return {
       module: QueueConnectionModule,
       providers: [
-        { provide: QueueConnection, inject: [AppConfig], useFactory: (config: AppConfig) => new QueueConnection(config, role) },
+        {
+          provide: QueueConnection,
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => new QueueConnection(config, role),
+        },
       ],
       exports: [QueueConnection],
     };
