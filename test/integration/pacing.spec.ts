@@ -28,7 +28,7 @@ describe('pacing', () => {
     });
 
     afterAll(async () => {
-      connection?.disconnect();
+      connection?.onModuleDestroy();
       await redis?.close();
     });
 
@@ -108,7 +108,7 @@ describe('pacing', () => {
         expect(await blind.take({ ...request, targetId: randomUUID() }, T0)).toEqual(go);
         expect(await blind.take({ ...request, targetId: randomUUID() }, T0)).toEqual(go);
       } finally {
-        unreachable.disconnect();
+        unreachable.onModuleDestroy();
       }
     });
 

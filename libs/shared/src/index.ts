@@ -58,5 +58,6 @@ export * from './queue/publish-target.job.js';
 export * from './queue/queue.constants.js';
 export * from './queue/queue.module.js';
 export * from './redis/fail-fast-redis.js';
+export * from './redis/redis-client.js';
 export * from './workspaces/workspace.repository.js';
 export * from './workspaces/workspace.js';

@@ -23,7 +23,7 @@ export class RateLimiter {
       BUDGETS.map((budget) => [
         budget,
         new RateLimiterRedis({
-          storeClient: redis,
+          storeClient: redis.client,
           rejectIfRedisNotReady: true,
           keyPrefix: `${config.queuePrefix}:rate-limit:${budget}`,
           points: limits[budget],

@@ -92,14 +92,15 @@ export class PublishPacing {
     private readonly redis: FailFastRedis,
     private readonly config: AppConfig,
   ) {
-    redis.defineCommand('heraldPace', { lua: PACE_SCRIPT });
+    redis.client.defineCommand('heraldPace', { lua: PACE_SCRIPT });
   }
 
   /** Takes the request's tokens, or books the earliest time they are there and says to wait for it. */
   async take(request: PaceRequest, now = Date.now()): Promise<PaceDecision> {
     const buckets = this.bucketsOf(request);
     if (buckets.length === 0) return { kind: 'go' };
-    const prefix = `${this.config.queuePrefix}:pace`;
+    // One hash tag for all of them: the script uses them together, which a Redis Cluster allows in one slot only.
+    const prefix = `${this.config.queueKeyPrefix}:pace`;
     const keys = [`${prefix}:booked:${request.targetId}`, ...buckets.map((bucket) => `${prefix}:${bucket.key}`)];
     const args = [
       now,
@@ -108,7 +109,7 @@ export class PublishPacing {
       ...buckets.flatMap((bucket) => [bucket.intervalMs, bucket.burst]),
     ];
     try {
-      const [go, at] = await (this.redis as unknown as PaceCommand).heraldPace(keys.length, ...keys, ...args);
+      const [go, at] = await (this.redis.client as unknown as PaceCommand).heraldPace(keys.length, ...keys, ...args);
       return go === 1 ? { kind: 'go' } : { kind: 'wait', until: new Date(at) };
     } catch (error) {
       this.warn(error as Error);

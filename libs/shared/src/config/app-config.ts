@@ -2,6 +2,7 @@ import { parseNetworkAllowlist } from '../net/network-allowlist.js';
 import type { PlatformSettings } from '../platforms/platform.registry.js';
 import { parseDecryptionKeys } from './encryption-keys.js';
 import type { Environment } from './environment.js';
+import { parseRedisClusterNodes, type RedisNode } from './redis-cluster-nodes.js';
 
 export interface RedisConnectionSettings {
   host: string;
@@ -10,6 +11,8 @@ export interface RedisConnectionSettings {
   password?: string;
   db: number;
   tls?: Record<string, never>;
+  /** Set: a Redis Cluster reached through these start-up nodes (REDIS_CLUSTER_NODES); host, port and db are unused. */
+  cluster?: RedisNode[];
 }
 
 /** Where media files are kept (MEDIA_STORAGE). */
@@ -43,7 +46,13 @@ export class AppConfig {
   readonly healthPort: number;
   readonly databaseUrl: string;
   readonly redis: RedisConnectionSettings;
+  /** QUEUE_PREFIX: the start of every Herald key in Redis. */
   readonly queuePrefix: string;
+  /**
+   * BullMQ's key prefix. On a cluster it is QUEUE_PREFIX in braces, a hash tag: every key of the queue
+   * then lands in one slot, as BullMQ's scripts, which touch several of them at once, require.
+   */
+  readonly queueKeyPrefix: string;
   /** The key ring: `current` encrypts, every key decrypts (see ENCRYPTION_KEY and DECRYPTION_KEYS). */
   readonly encryptionKeys: { current: Buffer; decryptOnly: Buffer[] };
   readonly adminToken: string;
@@ -80,8 +89,10 @@ export class AppConfig {
     this.port = env.PORT;
     this.healthPort = env.HEALTH_PORT;
     this.databaseUrl = env.DATABASE_URL;
-    this.redis = parseRedisUrl(env.REDIS_URL);
+    const cluster = parseRedisClusterNodes(env.REDIS_CLUSTER_NODES).nodes;
+    this.redis = { ...parseRedisUrl(env.REDIS_URL), ...(cluster.length > 0 ? { cluster } : {}) };
     this.queuePrefix = env.QUEUE_PREFIX;
+    this.queueKeyPrefix = this.redis.cluster ? `{${env.QUEUE_PREFIX}}` : env.QUEUE_PREFIX;
     this.encryptionKeys = {
       current: Buffer.from(env.ENCRYPTION_KEY, 'base64'),
       decryptOnly: parseDecryptionKeys(env.DECRYPTION_KEYS).map((key) => Buffer.from(key, 'base64')),

@@ -136,6 +136,45 @@ describe('loadEnvironment', () => {
     expect(config.redis).toEqual({ host: 'cache', port: 6380, username: 'user', password: 'p@ss', db: 2, tls: {} });
   });
 
+  it('reads a Redis Cluster from REDIS_CLUSTER_NODES, with credentials and TLS from REDIS_URL and a hash-tagged queue prefix', () => {
+    const single = new AppConfig(loadEnvironment({ ...required, QUEUE_PREFIX: 'acme' }));
+    expect(single.redis.cluster).toBeUndefined();
+    expect(single.queueKeyPrefix).toBe('acme');
+
+    const config = new AppConfig(
+      loadEnvironment({
+        ...required,
+        REDIS_URL: 'rediss://user:secret@ignored:6379',
+        REDIS_CLUSTER_NODES: 'redis-0:7000, redis-1:7001',
+        QUEUE_PREFIX: 'acme',
+      }),
+    );
+    expect(config.redis).toMatchObject({
+      username: 'user',
+      password: 'secret',
+      tls: {},
+      cluster: [
+        { host: 'redis-0', port: 7000 },
+        { host: 'redis-1', port: 7001 },
+      ],
+    });
+    expect(config.queuePrefix).toBe('acme');
+    expect(config.queueKeyPrefix).toBe('{acme}');
+  });
+
+  it('refuses cluster nodes that are not host:port, and a database other than 0 on a cluster', () => {
+    expect(() => loadEnvironment({ ...required, REDIS_CLUSTER_NODES: 'redis-0:7000,redis-1' })).toThrow(
+      /REDIS_CLUSTER_NODES: .*not one: redis-1$/m,
+    );
+    expect(() =>
+      loadEnvironment({ ...required, REDIS_URL: 'redis://cache:6379/2', REDIS_CLUSTER_NODES: 'redis-0:7000' }),
+    ).toThrow(/REDIS_URL: must name database 0/);
+    expect(
+      loadEnvironment({ ...required, REDIS_URL: 'redis://cache:6379/0', REDIS_CLUSTER_NODES: 'redis-0:7000' }),
+    ).toBeDefined();
+    expect(loadEnvironment({ ...required, REDIS_URL: 'redis://cache:6379/2' })).toBeDefined();
+  });
+
   it("reads each platform's settings from its definition, typed by platform", () => {
     const config = new AppConfig(
       loadEnvironment({

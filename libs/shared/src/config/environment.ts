@@ -18,6 +18,7 @@ import { BASE_URL, type PlatformDefinition, readSettings } from '../platforms/pl
 import { PLATFORMS, type PlatformSettings } from '../platforms/platform.registry.js';
 import { decryptionKeysProblems, ENCRYPTION_KEY_PATTERN } from './encryption-keys.js';
 import { productionSecretProblems } from './production-secrets.js';
+import { parseRedisClusterNodes } from './redis-cluster-nodes.js';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -39,6 +40,14 @@ export class Environment {
 
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://localhost:6379';
+
+  /**
+   * Start-up nodes of a Redis Cluster (`host:port`, comma-separated). Empty (the default): the single
+   * Redis of REDIS_URL. Set: every Redis client talks to the cluster, taking only the username, password
+   * and TLS (`rediss://`) from REDIS_URL, which must then name database 0 (a cluster has no other).
+   */
+  @IsString()
+  REDIS_CLUSTER_NODES = '';
 
   /** Prefix of every Herald key in Redis (queue, rate limits), so several deployments (or test files) can share one Redis. */
   @Matches(/^[A-Za-z0-9:_-]+$/, { message: 'QUEUE_PREFIX may only hold letters, digits, ":", "_" and "-"' })
@@ -304,6 +313,7 @@ function crossFieldProblems(environment: Environment): string[] {
       problems.push(`${name}: must be IP addresses or CIDR ranges separated by commas; not one: ${invalid.join(', ')}`);
     }
   }
+  problems.push(...redisClusterProblems(environment));
   problems.push(...decryptionKeysProblems(String(environment.ENCRYPTION_KEY), String(environment.DECRYPTION_KEYS)));
   if (environment.PUBLISH_LEASE_SECONDS * 1000 < environment.PLATFORM_TIMEOUT_MS * 2) {
     problems.push(
@@ -312,4 +322,15 @@ function crossFieldProblems(environment: Environment): string[] {
   }
   if (environment.NODE_ENV === 'production') problems.push(...productionSecretProblems({ ...environment }));
   return problems;
+}
+
+function redisClusterProblems(environment: Environment): string[] {
+  const { nodes, invalid } = parseRedisClusterNodes(String(environment.REDIS_CLUSTER_NODES));
+  if (invalid.length > 0) {
+    return [`REDIS_CLUSTER_NODES: must be host:port entries separated by commas; not one: ${invalid.join(', ')}`];
+  }
+  if (nodes.length > 0 && /^rediss?:\/\/[^/]*\/0*[1-9]/.test(String(environment.REDIS_URL))) {
+    return ['REDIS_URL: must name database 0 (or none) when REDIS_CLUSTER_NODES is set: a cluster has no other'];
+  }
+  return [];
 }

@@ -32,7 +32,8 @@ export class DueRanks {
    */
   async next(workspaceId: string, dueAts: readonly Date[]): Promise<number[]> {
     const instantOf = (dueAt: Date) => Math.floor(dueAt.getTime() / INSTANT_MS) * INSTANT_MS;
-    const keyOf = (dueAt: Date) => `${this.config.queuePrefix}:due-rank:${workspaceId}:${instantOf(dueAt)}`;
+    // One hash tag: the counters are updated in one MULTI, which a Redis Cluster allows in one slot only.
+    const keyOf = (dueAt: Date) => `${this.config.queueKeyPrefix}:due-rank:${workspaceId}:${instantOf(dueAt)}`;
     const local = ranksWithinGroups(dueAts, keyOf);
     const counts = new Map<string, { dueAt: Date; count: number }>();
     dueAts.forEach((dueAt) => {
@@ -40,7 +41,7 @@ export class DueRanks {
       counts.set(keyOf(dueAt), { dueAt, count: entry.count + 1 });
     });
     try {
-      const pipeline = this.redis.multi();
+      const pipeline = this.redis.client.multi();
       for (const [key, { dueAt, count }] of counts) {
         pipeline.incrby(key, count).pexpireat(key, instantOf(dueAt) + INSTANT_MS + KEEP_AFTER_DUE_MS);
       }

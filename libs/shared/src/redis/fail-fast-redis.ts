@@ -1,20 +1,22 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from './redis-client.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * A Redis connection for counters that must never hold their caller up (the API's rate limits, the
- * publish pacing, the due ranks). Its commands fail at once while Redis is unreachable (no offline
- * queue, no retries, one second at most per command), so the caller can go on without the counter
- * instead of waiting; it reconnects in the background.
+ * A Redis connection (a cluster's when one is configured) for counters that must never hold their
+ * caller up (the API's rate limits, the publish pacing, the due ranks). Its commands fail at once while
+ * Redis is unreachable (no offline queue, no retries, one second at most per command), so the caller can
+ * go on without the counter instead of waiting; it reconnects in the background. On a cluster, keys a
+ * command uses together must share AppConfig.queueKeyPrefix's hash tag.
  */
 @Injectable()
-export class FailFastRedis extends Redis implements OnModuleInit, OnModuleDestroy {
+export class FailFastRedis implements OnModuleInit, OnModuleDestroy {
+  readonly client: RedisClient;
+
   constructor(config: AppConfig) {
-    super({
-      ...config.redis,
+    this.client = createRedisClient(config.redis, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: 1_000,
@@ -22,7 +24,7 @@ export class FailFastRedis extends Redis implements OnModuleInit, OnModuleDestro
       retryStrategy: (times: number) => Math.min(times * 200, 5_000),
     });
     // Failures show in the callers' own logs (once per outage); ioredis would print every reconnect.
-    this.on('error', () => undefined);
+    this.client.on('error', () => undefined);
   }
 
   /**
@@ -30,19 +32,20 @@ export class FailFastRedis extends Redis implements OnModuleInit, OnModuleDestro
    * than let through while it is still connecting; a Redis that is down does not hold start-up up.
    */
   async onModuleInit(): Promise<void> {
-    if (this.status === 'ready') return;
+    const { client } = this;
+    if (client.status === 'ready') return;
     await new Promise<void>((resolve) => {
       const settle = () => {
         clearTimeout(deadline);
-        this.off('ready', settle).off('error', settle);
+        client.off('ready', settle).off('error', settle);
         resolve();
       };
       const deadline = setTimeout(settle, CONNECT_TIMEOUT_MS);
-      this.once('ready', settle).once('error', settle);
+      client.once('ready', settle).once('error', settle);
     });
   }
 
   onModuleDestroy(): void {
-    this.disconnect();
+    this.client.disconnect();
   }
 }
