@@ -3,11 +3,12 @@ import pg from 'pg';
 import { publishJobOptions, PUBLISH_TARGET_JOB } from '@app/shared';
 import type { BenchWorkspace } from './burst.js';
 import type { BenchStack } from './stack.js';
-import { loadOf, spread } from './stats.js';
+import { loadFor, spread } from './stats.js';
 
 export interface LoadFigures {
   requests: number;
   clients: number;
+  seconds: number;
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -16,11 +17,11 @@ export interface LoadFigures {
 
 const tomorrow = () => new Date(Date.now() + 86_400_000);
 
-/** `POST /v1/posts` from `clients` concurrent clients on one API key, one account per post. */
-export async function measureApi(owner: BenchWorkspace, requests: number, clients: number): Promise<LoadFigures> {
+/** `POST /v1/posts` for `durationMs` from `clients` concurrent clients on one API key, one account per post. */
+export async function measureApi(owner: BenchWorkspace, durationMs: number, clients: number): Promise<LoadFigures> {
   let errors = 0;
   const publishAt = tomorrow().toISOString();
-  const load = await loadOf(requests, clients, async (n) => {
+  const load = await loadFor(durationMs, clients, async (n) => {
     const response = await owner.workspace.api.post('/v1/posts', {
       content: `bench api #${n}`,
       publishAt,
@@ -28,7 +29,7 @@ export async function measureApi(owner: BenchWorkspace, requests: number, client
     });
     if (response.status !== 201) errors++;
   });
-  return figures(load, requests, clients, errors);
+  return figures(load, clients, errors);
 }
 
 /**
@@ -38,7 +39,7 @@ export async function measureApi(owner: BenchWorkspace, requests: number, client
 export async function measureBareInsert(
   stack: BenchStack,
   owner: BenchWorkspace,
-  requests: number,
+  durationMs: number,
   clients: number,
 ): Promise<LoadFigures> {
   const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 10 });
@@ -46,7 +47,7 @@ export async function measureBareInsert(
   const publishAt = tomorrow();
   let errors = 0;
   try {
-    const load = await loadOf(requests, clients, async (n) => {
+    const load = await loadFor(durationMs, clients, async (n) => {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
@@ -70,7 +71,7 @@ export async function measureBareInsert(
         client.release();
       }
     });
-    return figures(load, requests, clients, errors);
+    return figures(load, clients, errors);
   } finally {
     // The baseline's rows are not Herald's: remove them so no worker ever finds them due.
     await pool.query(`DELETE FROM posts WHERE workspace_id = $1 AND content LIKE 'bench bare #%'`, [
@@ -82,12 +83,16 @@ export async function measureBareInsert(
   }
 }
 
-function figures(
-  load: { durations: number[]; seconds: number },
-  requests: number,
-  clients: number,
-  errors: number,
-): LoadFigures {
+function figures(load: { durations: number[]; seconds: number }, clients: number, errors: number): LoadFigures {
   const { p50, p99 } = spread(load.durations);
-  return { requests, clients, perSecond: requests / load.seconds, p50Ms: p50, p99Ms: p99, errors };
+  const requests = load.durations.length;
+  return {
+    requests,
+    clients,
+    seconds: load.seconds,
+    perSecond: requests / load.seconds,
+    p50Ms: p50,
+    p99Ms: p99,
+    errors,
+  };
 }

@@ -3,7 +3,7 @@ import { POST_QUEUE, PostQueue, type PublishTargetJob } from '@app/shared';
 import { ApiClient } from '../../test/support/api-client.js';
 import { newAccount, newWorkspace, type TestWorkspace } from '../../test/support/factories.js';
 import type { BenchStack } from './stack.js';
-import { loadOf, spread, type Spread, waitFor } from './stats.js';
+import { inParallel, spread, type Spread, waitFor } from './stats.js';
 
 /** A workspace with its accounts, made through the API as a person would. */
 export interface BenchWorkspace {
@@ -14,7 +14,7 @@ export interface BenchWorkspace {
 export async function newBenchWorkspace(stack: BenchStack, name: string, accounts: number): Promise<BenchWorkspace> {
   const workspace = await newWorkspace(new ApiClient(stack.apiUrl), name);
   const accountIds: string[] = [];
-  await loadOf(accounts, 20, async (n) => {
+  await inParallel(accounts, 20, async (n) => {
     accountIds.push((await newAccount(workspace, `bench-${name}-${n}`)).id);
   });
   return { workspace, accountIds };

@@ -1,20 +1,13 @@
 /**
  * The floor: the same work as a Herald publish with nothing else, as a standalone BullMQ worker process.
- * `work`: one claim UPDATE, one HTTPS POST to the emulator over a keep-alive agent, one record UPDATE.
- * `noop`: raw BullMQ, the job does nothing. Started by floor.ts with its settings as one JSON argument.
+ * A publish job: one claim UPDATE, one HTTPS POST to the emulator over a keep-alive agent, one record
+ * UPDATE. A {@link NOOP_JOB}: raw BullMQ, the job does nothing. Started by floor.ts with its settings
+ * as one JSON argument.
  */
 import https from 'node:https';
 import { Worker } from 'bullmq';
 import pg from 'pg';
-
-export interface FloorWorkerSettings {
-  mode: 'work' | 'noop';
-  queue: string;
-  redisUrl: string;
-  databaseUrl: string;
-  emulatorUrl: string;
-  concurrency: number;
-}
+import { NOOP_JOB, type FloorWorkerSettings } from './floor-contract.js';
 
 const settings = JSON.parse(process.argv[2]) as FloorWorkerSettings;
 const db = new pg.Pool({ connectionString: settings.databaseUrl, max: 10 });
@@ -68,7 +61,7 @@ async function publish(targetId: string): Promise<void> {
 
 const worker = new Worker<{ targetId: string }>(
   settings.queue,
-  settings.mode === 'noop' ? () => Promise.resolve() : (job) => publish(job.data.targetId),
+  (job) => (job.name === NOOP_JOB ? Promise.resolve() : publish(job.data.targetId)),
   { prefix: 'herald', connection: { url: settings.redisUrl }, concurrency: settings.concurrency },
 );
 await worker.waitUntilReady();

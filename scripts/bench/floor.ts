@@ -2,29 +2,23 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { publishJobOptions, PUBLISH_TARGET_JOB } from '@app/shared';
-import type { FloorWorkerSettings } from './floor-worker.js';
+import { NOOP_JOB, type FloorWorkerSettings } from './floor-contract.js';
 import type { Burst } from './burst.js';
 import type { BenchStack } from './stack.js';
 import { sleep, waitFor } from './stats.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./floor-worker.ts', import.meta.url));
 
-/** `processes` floor workers of `mode`, each with `concurrency`, on a queue of their own. */
+/** `processes` floor workers, each with `concurrency`, on a queue of their own. */
 export class Floor {
   private constructor(
     private readonly children: ChildProcess[],
     readonly queue: Queue,
   ) {}
 
-  static async start(
-    stack: BenchStack,
-    mode: FloorWorkerSettings['mode'],
-    processes: number,
-    concurrency: number,
-  ): Promise<Floor> {
-    const name = `bench-floor-${mode}`;
+  static async start(stack: BenchStack, processes: number, concurrency: number): Promise<Floor> {
+    const name = 'bench-floor';
     const settings: FloorWorkerSettings = {
-      mode,
       queue: name,
       redisUrl: stack.redis.url,
       databaseUrl: stack.databaseUrl,
@@ -51,11 +45,21 @@ export class Floor {
     return new Date();
   }
 
-  /** For no-op jobs: jobs per second from the instant to the last finished job. */
+  /** Raw BullMQ: jobs per second from `dueAt` to the last of `count` no-op jobs delayed to it finishing. */
   async noopRate(count: number, dueAt: Date, timeoutMs: number): Promise<number> {
+    for (let i = 0; i < count; i += 500) {
+      await this.queue.addBulk(
+        Array.from({ length: Math.min(500, count - i) }, (_, n) => ({
+          name: NOOP_JOB,
+          data: {},
+          opts: { ...publishJobOptions(`noop-${i + n}`, dueAt), removeOnComplete: false },
+        })),
+      );
+    }
     await waitFor(async () => (await this.queue.getJobCounts('completed')).completed >= count, timeoutMs, 'no-op jobs');
     const jobs = await this.queue.getJobs(['completed'], 0, count);
     const last = Math.max(...jobs.map((job) => job.finishedOn ?? 0));
+    await this.queue.clean(0, count, 'completed');
     return count / Math.max(0.001, (last - dueAt.getTime()) / 1000);
   }
 

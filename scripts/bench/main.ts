@@ -109,21 +109,17 @@ try {
 
     if (runs('throughput') || runs('lag')) {
       log(`floor: ${options.workers} standalone worker processes × concurrency ${options.concurrency}`);
-      const noop = await Floor.start(stack, 'noop', options.workers, options.concurrency);
+      const floor = await Floor.start(stack, options.workers, options.concurrency);
       const noopDue = dueInstantFor(options.posts);
-      const ids = Array.from({ length: options.posts }, (_, n) => `noop-${n}`);
-      await noop.enqueue({ label: 'noop', dueAt: noopDue, postIds: [], targetIds: ids }, () => noopDue);
-      figures.noopPerSecond = await noop.noopRate(options.posts, noopDue, settleTimeoutMs(options.posts));
-      await noop.stop();
-      const floor = await Floor.start(stack, 'work', options.workers, options.concurrency);
+      figures.noopPerSecond = await floor.noopRate(options.posts, noopDue, settleTimeoutMs(options.posts));
       if (runs('throughput')) await floorBurst(floor, bench, 'floor-throughput', options.posts);
       if (runs('lag')) await floorBurst(floor, bench, 'floor-lag', options.lagPosts, 1_000);
       await floor.stop();
     }
     if (runs('api')) {
-      log(`API: ${options.apiRequests} requests from ${options.apiClients} clients`);
-      const herald = await measureApi(bench, options.apiRequests, options.apiClients);
-      const bare = await measureBareInsert(stack, bench, options.apiRequests, options.apiClients);
+      log(`API: ${options.apiSeconds} s each from ${options.apiClients} clients`);
+      const herald = await measureApi(bench, options.apiSeconds * 1000, options.apiClients);
+      const bare = await measureBareInsert(stack, bench, options.apiSeconds * 1000, options.apiClients);
       figures.api = { herald, bare };
     }
 

@@ -13,8 +13,8 @@ export interface BenchOptions {
   lagPosts: number;
   /** Measurement 3: future targets in the big database (the small one holds 10,000). */
   futureTargets: number;
-  /** Measurement 4: requests in total, and concurrent clients. */
-  apiRequests: number;
+  /** Measurement 4: seconds of load on each side, and concurrent clients. */
+  apiSeconds: number;
   apiClients: number;
   /** Measurement 5: due posts whose jobs a FLUSHALL removes. */
   recoveryPosts: number;
@@ -32,7 +32,7 @@ const SIZES = {
     accounts: 100,
     lagPosts: 200,
     futureTargets: 100_000,
-    apiRequests: 300,
+    apiSeconds: 5,
     recoveryPosts: 200,
     fairnessPosts: 300,
   },
@@ -41,7 +41,7 @@ const SIZES = {
     accounts: 1_000,
     lagPosts: 2_000,
     futureTargets: 1_000_000,
-    apiRequests: 5_000,
+    apiSeconds: 20,
     recoveryPosts: 10_000,
     fairnessPosts: 10_000,
   },
@@ -54,7 +54,7 @@ export const USAGE = `npm run bench [-- flags]
   --posts N --accounts N  throughput burst (full 10,000 over 1,000 accounts)
   --lag-posts N           lag burst (full 2,000)
   --future-targets N      due-scan database size (full 1,000,000)
-  --api-requests N --api-clients N   API load (full 5,000 requests, 50 clients)
+  --api-seconds N --api-clients N    API load on each side (full 20 s, 50 clients)
   --recovery-posts N      posts due after a FLUSHALL (full 10,000)
   --fairness-posts N      the big workspace's burst (full 10,000)
   --workers N --concurrency N        worker processes and WORKER_CONCURRENCY (2 x 10)
@@ -68,7 +68,7 @@ export function parseOptions(args: string[]): BenchOptions {
     'accounts',
     'lag-posts',
     'future-targets',
-    'api-requests',
+    'api-seconds',
     'api-clients',
     'recovery-posts',
     'fairness-posts',
@@ -106,7 +106,7 @@ export function parseOptions(args: string[]): BenchOptions {
     accounts: count('accounts', sizes.accounts),
     lagPosts: count('lag-posts', sizes.lagPosts),
     futureTargets: count('future-targets', sizes.futureTargets),
-    apiRequests: count('api-requests', sizes.apiRequests),
+    apiSeconds: count('api-seconds', sizes.apiSeconds),
     apiClients: count('api-clients', 50),
     recoveryPosts: count('recovery-posts', sizes.recoveryPosts),
     fairnessPosts: count('fairness-posts', sizes.fairnessPosts),

@@ -68,7 +68,7 @@ export class BenchStack {
   /** The settings Herald runs with: what the bench sets, and every default it leaves alone. */
   settings(): Record<string, unknown> {
     const { platforms: _platforms, ...loaded } = loadEnvironment(this.environment);
-    return Object.fromEntries(Object.entries(loaded).filter(([name]) => !/KEY|TOKEN|SECRET/.test(name)));
+    return Object.fromEntries(Object.entries(loaded).filter(([name]) => !/KEY|TOKEN|SECRET|CERTS/.test(name)));
   }
 
   async startApp(name: string, app: HeraldApp): Promise<void> {

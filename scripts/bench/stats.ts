@@ -24,20 +24,32 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
   }
 }
 
-/** Runs `task` `total` times with at most `concurrency` at once; resolves with each run's duration (ms). */
-export async function loadOf(total: number, concurrency: number, task: (n: number) => Promise<void>) {
+/**
+ * Runs `task` from `concurrency` loops at once until `durationMs` has passed (each loop finishes the
+ * call it is in); resolves with how many calls ran, each one's duration (ms) and the elapsed seconds.
+ */
+export async function loadFor(durationMs: number, concurrency: number, task: (n: number) => Promise<void>) {
   const durations: number[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: Math.min(concurrency, total) }, async () => {
-      while (next < total) {
-        const n = next++;
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() - started < durationMs) {
         const t0 = performance.now();
-        await task(n);
+        await task(next++);
         durations.push(performance.now() - t0);
       }
     }),
   );
   return { durations, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Runs `task` `total` times with at most `concurrency` at once. */
+export async function inParallel(total: number, concurrency: number, task: (n: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, total) }, async () => {
+      while (next < total) await task(next++);
+    }),
+  );
 }
