@@ -75,12 +75,6 @@ export class BenchStack {
     this.processes.set(name, await HeraldProcess.start(app, this.environment));
   }
 
-  /** Backend first (it migrates), then the scheduler and `workers` worker processes. */
-  async startHerald(workers: number): Promise<void> {
-    await this.startApp('backend', 'backend');
-    await Promise.all([this.startApp('scheduler', 'scheduler'), this.setWorkers(workers)]);
-  }
-
   /** Stops or starts worker processes until exactly `count` run. */
   async setWorkers(count: number): Promise<void> {
     const running = [...this.processes.keys()].filter((name) => name.startsWith('worker-'));
