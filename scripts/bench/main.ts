@@ -174,6 +174,7 @@ const settings = {
 };
 console.log(`\n## Figures\n\n${figuresTable(rows)}\n`);
 if (figures.memory) console.log(`## Memory (MB)\n\n${memoryTable(figures.memory)}\n`);
+if (figures.dueScan) console.log(`## Due-scan query plan\n\n${figures.dueScan.plan}\n`);
 console.log(`## Settings\n\n${describeSettings(settings)}\n`);
 console.log(`machine: ${JSON.stringify(machine())}`);
 const path = writeResults({ at: new Date().toISOString(), machine: machine(), settings, rows, outcomes, figures });
