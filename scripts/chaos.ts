@@ -17,7 +17,7 @@ import { ApiClient } from '../test/support/api-client.js';
 import { newAccount, newWorkspace } from '../test/support/factories.js';
 import { PrivatePostgres, PrivateRedis } from '../test/support/private-services.js';
 import { freePort, HeraldProcess, type HeraldApp } from '../test/support/processes.js';
-import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEY } from '../test/support/test-environment.js';
+import { deployedEnvironment } from '../test/support/test-environment.js';
 
 interface Options {
   posts: number;
@@ -61,22 +61,12 @@ const pick = <T>(items: T[]): T => items[Math.floor(rand() * items.length)];
 log(`seed ${options.seed}: ${options.posts} posts over ${options.windowMs / 60_000} min`);
 
 const postgres = await PrivatePostgres.start();
-const admin = new pg.Client({ connectionString: postgres.url });
-await admin.connect();
-await admin.query('CREATE DATABASE herald');
-await admin.end();
-const databaseUrl = postgres.url.replace(/\/postgres$/, '/herald');
+const databaseUrl = await postgres.createDatabase('herald');
 const redis = await PrivateRedis.start();
 const emulator = await startXEmulator({ host: '127.0.0.1' });
 const port = await freePort();
 const environment: Record<string, string> = {
-  NODE_ENV: 'production',
-  DATABASE_URL: databaseUrl,
-  REDIS_URL: redis.url,
-  X_API_BASE_URL: emulator.url,
-  ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-  ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-  PORT: String(port),
+  ...deployedEnvironment({ databaseUrl, redisUrl: redis.url, xApiBaseUrl: emulator.url, port }),
   WORKER_CONCURRENCY: '10',
   SCHEDULER_CRON: '*/2 * * * * *',
   PLATFORM_TIMEOUT_MS: '2000',

@@ -4,7 +4,7 @@ import { loadEnvironment } from '@app/shared';
 import { startXEmulator, type XEmulator } from '../../emulators/x/x-emulator.js';
 import { PrivatePostgres, PrivateRedis } from '../../test/support/private-services.js';
 import { freePort, HeraldProcess, type HeraldApp } from '../../test/support/processes.js';
-import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEY } from '../../test/support/test-environment.js';
+import { deployedEnvironment } from '../../test/support/test-environment.js';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from '../../test/support/tls.js';
 
 /** Resident memory of one process, from /proc/<pid>/status: now (VmRSS) and its peak so far (VmHWM). */
@@ -39,22 +39,12 @@ export class BenchStack {
       PrivateRedis.start(),
       createSelfSignedCertificate(),
     ]);
-    const admin = new pg.Client({ connectionString: postgres.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE herald');
-    await admin.end();
-    const databaseUrl = postgres.url.replace(/\/postgres$/, '/herald');
+    const databaseUrl = await postgres.createDatabase('herald');
     const emulator = await startXEmulator({ host: '127.0.0.1', tls: certificate });
     const port = await freePort();
     const environment: Record<string, string> = {
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
-      X_API_BASE_URL: emulator.url,
+      ...deployedEnvironment({ databaseUrl, redisUrl: redis.url, xApiBaseUrl: emulator.url, port }),
       NODE_EXTRA_CA_CERTS: certificate.certPath,
-      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      PORT: String(port),
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       WORKER_CONCURRENCY: String(concurrency),
     };

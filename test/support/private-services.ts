@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { eventually } from './factories.js';
 import { freePort } from './processes.js';
 
@@ -46,6 +47,18 @@ export class PrivatePostgres {
       '-o',
       `-p ${this.port} -k ${join(this.dataDir, '..')} -c listen_addresses=127.0.0.1 -c fsync=off`,
     ]);
+
+  /** Creates an empty database on this server; its URL. */
+  async createDatabase(name: string): Promise<string> {
+    const admin = new pg.Client({ connectionString: this.url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE "${name}"`);
+    } finally {
+      await admin.end();
+    }
+    return this.url.replace(/\/postgres$/, `/${name}`);
+  }
 
   async destroy(): Promise<void> {
     await this.ctl('stop', ['-w', '-m', 'immediate']).catch(() => undefined);

@@ -46,3 +46,19 @@ export const xOAuthSettings = (
   X_CLIENT_ID: emulator.oauthClient.clientId,
   X_CLIENT_SECRET: emulator.oauthClient.clientSecret ?? '',
 });
+
+/** What the built processes need to run as deployed against private servers and the X emulator. */
+export const deployedEnvironment = (services: {
+  databaseUrl: string;
+  redisUrl: string;
+  xApiBaseUrl: string;
+  port: number;
+}): Record<string, string> => ({
+  NODE_ENV: 'production',
+  DATABASE_URL: services.databaseUrl,
+  REDIS_URL: services.redisUrl,
+  X_API_BASE_URL: services.xApiBaseUrl,
+  ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+  ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+  PORT: String(services.port),
+});
