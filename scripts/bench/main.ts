@@ -169,7 +169,7 @@ const settings = {
   herald: stack.settings(),
   floor: `${options.workers} processes × concurrency ${options.concurrency}, same PostgreSQL, Redis and emulator`,
   creation:
-    'posts written in SQL as the API writes them (post + target, workspace default lateness), jobs through PostQueue.schedule (delayed to the instant)',
+    'posts written in SQL as the API writes them (post + target, workspace default lateness), jobs with the options of PostQueue.schedule (delayed to the instant, ranked within each workspace)',
   services: 'private PostgreSQL (fsync=off) and Redis started by the bench; X emulator over HTTPS in the bench process',
 };
 console.log(`\n## Figures\n\n${figuresTable(rows)}\n`);
