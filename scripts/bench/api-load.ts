@@ -1,9 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
-import pg from 'pg';
-import { publishJobOptions, PUBLISH_TARGET_JOB } from '@app/shared';
+import { ApiClient } from '../../test/support/api-client.js';
 import type { BenchWorkspace } from './burst.js';
 import type { BenchStack } from './stack.js';
+import type { BareApiSettings } from './floor-contract.js';
+import { startBenchChild } from './floor.js';
 import { loadFor, spread } from './stats.js';
+
+const BARE_API_SCRIPT = fileURLToPath(new URL('./bare-api-server.ts', import.meta.url));
 
 export interface LoadFigures {
   requests: number;
@@ -33,51 +37,47 @@ export async function measureApi(owner: BenchWorkspace, durationMs: number, clie
 }
 
 /**
- * The baseline: the same writes with nothing else, at the same concurrency: a post and its target in
- * one transaction on a pool as large as the backend's (10), then one BullMQ add of the delayed job.
+ * The baseline: a bare HTTP server doing the same work with nothing else (bare-api-server.ts: parse,
+ * insert the post and its target in one transaction on a pool as large as the backend's, add the
+ * delayed job), in a process of its own, under the same load.
  */
-export async function measureBareInsert(
+export async function measureBareApi(
   stack: BenchStack,
   owner: BenchWorkspace,
   durationMs: number,
   clients: number,
 ): Promise<LoadFigures> {
-  const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 10 });
-  const queue = new Queue('bench-bare-insert', { prefix: 'herald', connection: { url: stack.redis.url } });
-  const publishAt = tomorrow();
+  const settings: BareApiSettings = {
+    queue: 'bench-bare-api',
+    redisUrl: stack.redis.url,
+    databaseUrl: stack.databaseUrl,
+    workspaceId: owner.workspace.id,
+  };
+  const { child, output } = await startBenchChild(BARE_API_SCRIPT, settings, 'bare api ready');
+  const port = Number(/bare api ready (\d+)/.exec(output)![1]);
+  const api = new ApiClient(`http://127.0.0.1:${port}`);
+  const publishAt = tomorrow().toISOString();
   let errors = 0;
   try {
     const load = await loadFor(durationMs, clients, async (n) => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const post = await client.query<{ id: string }>(
-          `INSERT INTO posts (workspace_id, content, publish_at, max_lateness_seconds, status)
-           VALUES ($1, $2, $3, 3600, 'scheduled') RETURNING id`,
-          [owner.workspace.id, `bench bare #${n}`, publishAt],
-        );
-        const target = await client.query<{ id: string }>(
-          `INSERT INTO post_targets (post_id, account_id, platform, status, due_at, next_attempt_at)
-           VALUES ($1, $2, 'x', 'scheduled', $3, $3) RETURNING id`,
-          [post.rows[0].id, owner.accountIds[n % owner.accountIds.length], publishAt],
-        );
-        await client.query('COMMIT');
-        const id = target.rows[0].id;
-        await queue.add(PUBLISH_TARGET_JOB, { targetId: id }, publishJobOptions(id, publishAt, 1));
-      } catch {
-        errors++;
-        await client.query('ROLLBACK').catch(() => undefined);
-      } finally {
-        client.release();
-      }
+      const response = await api.post('/v1/posts', {
+        content: `bench bare #${n}`,
+        publishAt,
+        accountIds: [owner.accountIds[n % owner.accountIds.length]],
+      });
+      if (response.status !== 201) errors++;
     });
     return figures(load, clients, errors);
   } finally {
-    // The baseline's rows are not Herald's: remove them so no worker ever finds them due.
-    await pool.query(`DELETE FROM posts WHERE workspace_id = $1 AND content LIKE 'bench bare #%'`, [
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+    // The baseline's rows and jobs are not Herald's: remove them so no worker ever finds them due.
+    await stack.db.query(`DELETE FROM posts WHERE workspace_id = $1 AND content LIKE 'bench bare #%'`, [
       owner.workspace.id,
     ]);
-    await pool.end();
+    const queue = new Queue(settings.queue, { prefix: 'herald', connection: { url: stack.redis.url } });
     await queue.obliterate({ force: true });
     await queue.close();
   }

@@ -9,3 +9,11 @@ export interface FloorWorkerSettings {
   emulatorUrl: string;
   concurrency: number;
 }
+
+/** What api-load.ts and the bare API server (bare-api-server.ts) agree on. */
+export interface BareApiSettings {
+  queue: string;
+  redisUrl: string;
+  databaseUrl: string;
+  workspaceId: string;
+}

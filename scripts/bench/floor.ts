@@ -78,17 +78,30 @@ export class Floor {
   }
 }
 
-async function startChild(settings: FloorWorkerSettings, caCerts: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT, JSON.stringify(settings)], {
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: caCerts },
+/**
+ * A bench process of its own (`script`, run through tsx with `settings` as one JSON argument), once it
+ * printed `ready`; resolves with it and what it printed.
+ */
+export async function startBenchChild(
+  script: string,
+  settings: object,
+  ready: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(settings)], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 30_000;
-  while (!output.includes('floor worker ready')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`floor worker did not start: ${output}`);
+  while (!output.includes(ready)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${script} did not start: ${output}`);
     await sleep(50);
   }
-  return child;
+  return { child, output };
+}
+
+async function startChild(settings: FloorWorkerSettings, caCerts: string): Promise<ChildProcess> {
+  return (await startBenchChild(WORKER_SCRIPT, settings, 'floor worker ready', { NODE_EXTRA_CA_CERTS: caCerts })).child;
 }

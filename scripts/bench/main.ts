@@ -13,7 +13,7 @@
  *   npm run bench -- --only throughput,lag --posts 5000 --workers 4
  */
 import { USAGE, parseOptions, type Measurement } from './options.js';
-import { measureApi, measureBareInsert, type LoadFigures } from './api-load.js';
+import { measureApi, measureBareApi, type LoadFigures } from './api-load.js';
 import {
   type BenchWorkspace,
   type Burst,
@@ -118,7 +118,7 @@ try {
     if (runs('api')) {
       log(`API: ${options.apiSeconds} s each from ${options.apiClients} clients`);
       const herald = await measureApi(bench, options.apiSeconds * 1000, options.apiClients);
-      const bare = await measureBareInsert(stack, bench, options.apiSeconds * 1000, options.apiClients);
+      const bare = await measureBareApi(stack, bench, options.apiSeconds * 1000, options.apiClients);
       figures.api = { herald, bare };
     }
 
@@ -244,7 +244,7 @@ function tableRows(): Row[] {
     ratioRow(
       `4. POST /v1/posts (${api.herald.clients} clients)`,
       describe(api.herald),
-      `bare insert + add ${describe(api.bare)}`,
+      `bare HTTP server ${describe(api.bare)}`,
       api.herald.perSecond / api.bare.perSecond,
       '≥ 0.5×',
       api.herald.perSecond >= 0.5 * api.bare.perSecond && api.herald.errors === 0,
