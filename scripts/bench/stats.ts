@@ -1,4 +1,5 @@
 /** Small numeric helpers for the figures. */
+import { eventually } from '../../test/support/factories.js';
 
 export interface Spread {
   p50: number;
@@ -15,14 +16,10 @@ export function spread(values: number[]): Spread {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` until it returns true, or fails after `timeoutMs` naming `what`. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(100);
-  }
-}
+/** Polls `check` until it holds, or fails after `timeoutMs` naming `what` (the tests' `eventually`). */
+export const waitFor = async (check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> => {
+  await eventually(async () => ((await check()) ? true : undefined), { timeoutMs, what });
+};
 
 /**
  * Runs `task` from `concurrency` loops at once until `durationMs` has passed (each loop finishes the
