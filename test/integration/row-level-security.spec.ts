@@ -10,6 +10,9 @@ import { insertPost, openRepositories, workspaceWithAccounts, type Repositories 
 const TABLES_WITHOUT_WORKSPACE_DATA: Record<string, string> = {
   migrations: 'the schema history',
   oauth_state_uses: 'ids of spent OAuth states, looked up before a workspace is known (the state is sealed)',
+  users: 'people, who may belong to several workspaces (their memberships hold the workspace)',
+  user_identities: "a person's single sign-on identities",
+  sessions: "a person's sign-in sessions, looked up before a workspace is known",
 };
 
 interface Tenant {
@@ -48,6 +51,16 @@ describe('row-level security', () => {
     );
     await repositories.sql.query(
       `INSERT INTO idempotency_keys (workspace_id, key, request_hash, response) VALUES ($1, 'k', 'h', '{}')`,
+      [workspaceId],
+    );
+    await repositories.sql.query(
+      `WITH person AS (INSERT INTO users (email) VALUES ($2) RETURNING id)
+       INSERT INTO memberships (workspace_id, user_id, role) SELECT $1, id, 'owner' FROM person`,
+      [workspaceId, `owner-${workspaceId}@example.com`],
+    );
+    await repositories.sql.query(`INSERT INTO events (workspace_id, type) VALUES ($1, 'post.created')`, [workspaceId]);
+    await repositories.sql.query(
+      `INSERT INTO audit_log (workspace_id, actor_type, action) VALUES ($1, 'system', 'post.created')`,
       [workspaceId],
     );
     return { workspaceId, accountIds, postId, targetIds };
@@ -98,7 +111,7 @@ describe('row-level security', () => {
         WHERE c.table_schema = 'public' AND c.table_name = ANY($1) AND c.column_name = 'workspace_id'
        UNION ALL
        SELECT con.conrelid::regclass::text, con.confrelid::regclass::text FROM pg_constraint con
-        WHERE con.contype = 'f' AND con.conrelid::regclass::text = ANY($1)`,
+        WHERE con.contype = 'f' AND con.conrelid::regclass::text = ANY($1) AND NOT con.confrelid::regclass::text = ANY($1)`,
       [Object.keys(TABLES_WITHOUT_WORKSPACE_DATA)],
     );
     expect(leaks).toEqual([]);
@@ -153,8 +166,8 @@ describe('row-level security', () => {
       const [key] = await rows<{ key_hash: string }>(`SELECT key_hash FROM api_keys WHERE workspace_id = $1`, [
         globex.workspaceId,
       ]);
-      expect(await apiPool.query(`SELECT id FROM workspace_for_api_key($1)`, [key.key_hash])).toEqual([
-        { id: globex.workspaceId },
+      expect(await apiPool.query(`SELECT workspace_id, role FROM api_key_principal($1)`, [key.key_hash])).toEqual([
+        { workspace_id: globex.workspaceId, role: 'admin' },
       ]);
       await expect(apiPool.query(`SELECT count(*) FROM oauth_state_uses`)).resolves.toBeDefined();
       await expect(apiPool.query(`SELECT count(*) FROM migrations`)).rejects.toThrow(/permission denied/);

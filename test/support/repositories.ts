@@ -44,7 +44,7 @@ export function repositoriesOver(sql: DataSource): Omit<Repositories, 'database'
   const posts = new PostRepository();
   return {
     transactions,
-    workspaces: new WorkspaceRepository(sql, transactions),
+    workspaces: new WorkspaceRepository(transactions),
     accounts: new SocialAccountRepository(sql, transactions),
     posts,
     targets: new PostTargetRepository(sql, transactions, posts),

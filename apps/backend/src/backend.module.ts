@@ -1,7 +1,16 @@
 import { type DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { API_ROLE, AppConfig, ConfigModule, DatabaseModule, PlatformsModule, QueueModule } from '@app/shared';
+import {
+  API_ROLE,
+  AppConfig,
+  ConfigModule,
+  DatabaseModule,
+  MailModule,
+  PlatformsModule,
+  QueueModule,
+} from '@app/shared';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { ConnectModule } from './connect/connect.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { RequestIdMiddleware } from './common/request-id.middleware.js';
@@ -18,6 +27,8 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     QueueModule.register('producer'),
     PlatformsModule,
     RateLimitModule,
+    AuthModule,
+    MailModule,
     HealthModule,
     WorkspacesModule,
     AccountsModule,

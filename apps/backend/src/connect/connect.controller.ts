@@ -1,7 +1,7 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import type { AccountResponse } from '../accounts/dto/account.response.js';
-import { ApiKeyGuard } from '../auth/api-key.guard.js';
-import { WorkspaceId } from '../auth/workspace-id.decorator.js';
+import { Public, RequiresRole } from '../auth/access.decorators.js';
+import { WorkspaceId } from '../auth/principal.js';
 import { ConnectService, type ConnectCallback, type ConnectStart } from './connect.service.js';
 
 @Controller('v1/connect')
@@ -10,13 +10,14 @@ export class ConnectController {
 
   /** The platform's authorize URL, for the person who owns the account to open. */
   @Get(':platform')
-  @UseGuards(ApiKeyGuard)
+  @RequiresRole('admin')
   start(@WorkspaceId() workspaceId: string, @Param('platform') platform: string): ConnectStart {
     return this.connect.start(workspaceId, platform);
   }
 
   /** Where the platform sends the person back; no API key: the sealed `state` names the workspace. */
   @Get(':platform/callback')
+  @Public()
   async callback(
     @Param('platform') platform: string,
     @Query() query: ConnectCallback,

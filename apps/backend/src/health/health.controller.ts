@@ -1,6 +1,7 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import { DomainError } from '@app/shared';
+import { Public } from '../auth/access.decorators.js';
 import { RedisHealthIndicator } from './redis.health.js';
 
 /**
@@ -13,6 +14,7 @@ const DOWN_MESSAGES: Record<string, string> = {
 };
 
 @Controller('health')
+@Public()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

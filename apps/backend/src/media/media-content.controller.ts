@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Param, StreamableFile, UseGuards } from '@nestjs/common';
 import { MediaService } from '@app/shared';
+import { Public } from '../auth/access.decorators.js';
 import { notFoundOnBadUuid } from '../common/uuid-param.js';
 import { SignedMediaLinkGuard } from './signed-media-link.guard.js';
 
@@ -8,6 +9,7 @@ const CACHE_SECONDS = 3600;
 
 /** Where platforms that pull images by URL fetch them: no API key, a signed and expiring link instead. */
 @Controller('v1/media')
+@Public()
 export class MediaContentController {
   constructor(private readonly media: MediaService) {}
 

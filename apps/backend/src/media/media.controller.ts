@@ -1,8 +1,8 @@
-import { Controller, Get, Param, ParseFilePipe, Post, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Param, ParseFilePipe, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { DomainError, MediaService, type MediaView } from '@app/shared';
-import { ApiKeyGuard } from '../auth/api-key.guard.js';
-import { WorkspaceId } from '../auth/workspace-id.decorator.js';
+import { RequiresRole } from '../auth/access.decorators.js';
+import { WorkspaceId } from '../auth/principal.js';
 import { notFoundOnBadUuid } from '../common/uuid-param.js';
 import { UploadProblemsInterceptor } from './upload-problems.interceptor.js';
 
@@ -14,17 +14,18 @@ const requiredFile = new ParseFilePipe({
 });
 
 @Controller('v1/media')
-@UseGuards(ApiKeyGuard)
 export class MediaController {
   constructor(private readonly media: MediaService) {}
 
   /** The file's type and size are read from its bytes; its name and declared type are ignored. */
+  @RequiresRole('editor')
   @Post()
   @UseInterceptors(UploadProblemsInterceptor, FileInterceptor('file'))
   upload(@WorkspaceId() workspaceId: string, @UploadedFile(requiredFile) file: { buffer: Buffer }): Promise<MediaView> {
     return this.media.store(workspaceId, file.buffer);
   }
 
+  @RequiresRole('viewer')
   @Get(':id')
   get(@WorkspaceId() workspaceId: string, @Param('id', notFoundOnBadUuid('Media')) id: string): Promise<MediaView> {
     return this.media.get(workspaceId, id);

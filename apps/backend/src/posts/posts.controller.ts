@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { IdempotencyKey } from '../common/idempotency-key.decorator.js';
-import { ApiKeyGuard } from '../auth/api-key.guard.js';
-import { WorkspaceId } from '../auth/workspace-id.decorator.js';
+import { RequiresRole } from '../auth/access.decorators.js';
+import { WorkspaceId } from '../auth/principal.js';
 import { notFoundOnBadUuid } from '../common/uuid-param.js';
 import { CreatePostDto } from './dto/create-post.dto.js';
 import { ListPostsQuery } from './dto/list-posts.query.js';
@@ -10,10 +10,10 @@ import { UpdatePostDto } from './dto/update-post.dto.js';
 import { PostsService } from './posts.service.js';
 
 @Controller('v1/posts')
-@UseGuards(ApiKeyGuard)
 export class PostsController {
   constructor(private readonly posts: PostsService) {}
 
+  @RequiresRole('editor')
   @Post()
   create(
     @WorkspaceId() workspaceId: string,
@@ -23,22 +23,26 @@ export class PostsController {
     return this.posts.create(workspaceId, body, idempotencyKey);
   }
 
+  @RequiresRole('editor')
   @Post(':id/retry')
   @HttpCode(200)
   retry(@WorkspaceId() workspaceId: string, @Param('id', notFoundOnBadUuid('Post')) id: string): Promise<PostResponse> {
     return this.posts.retry(workspaceId, id);
   }
 
+  @RequiresRole('viewer')
   @Get()
   list(@WorkspaceId() workspaceId: string, @Query() query: ListPostsQuery): Promise<PostPageResponse> {
     return this.posts.list(workspaceId, query);
   }
 
+  @RequiresRole('viewer')
   @Get(':id')
   get(@WorkspaceId() workspaceId: string, @Param('id', notFoundOnBadUuid('Post')) id: string): Promise<PostResponse> {
     return this.posts.get(workspaceId, id);
   }
 
+  @RequiresRole('editor')
   @Patch(':id')
   update(
     @WorkspaceId() workspaceId: string,
@@ -48,6 +52,7 @@ export class PostsController {
     return this.posts.update(workspaceId, id, body);
   }
 
+  @RequiresRole('editor')
   @Delete(':id')
   cancel(
     @WorkspaceId() workspaceId: string,

@@ -1,10 +1,10 @@
-import { Body, Controller, Post, UseGuards } from '@nestjs/common';
-import { AdminTokenGuard } from '../auth/admin-token.guard.js';
+import { Body, Controller, Post } from '@nestjs/common';
+import { OperatorOnly } from '../auth/access.decorators.js';
 import { CreateWorkspaceDto, type CreatedWorkspaceResponse } from './dto/create-workspace.dto.js';
 import { WorkspacesService } from './workspaces.service.js';
 
 @Controller('v1/workspaces')
-@UseGuards(AdminTokenGuard)
+@OperatorOnly()
 export class WorkspacesController {
   constructor(private readonly workspaces: WorkspacesService) {}
 

@@ -82,6 +82,9 @@ export class AppConfig {
     /** The bounds of one post's remote images: downloads at once, and bytes in all. */
     downloads: { concurrency: number; totalBytes: number };
   };
+  /** People's sessions: idle and absolute expiry. */
+  readonly sessions: { idleSeconds: number; maxSeconds: number };
+  readonly mail: { smtpUrl: string; from: string };
   readonly logLevel: Environment['LOG_LEVEL'];
 
   constructor(env: Environment) {
@@ -124,6 +127,8 @@ export class AppConfig {
         admin: env.RATE_LIMIT_ADMIN_REQUESTS,
       },
     };
+    this.sessions = { idleSeconds: env.SESSION_IDLE_MINUTES * 60, maxSeconds: env.SESSION_MAX_HOURS * 3600 };
+    this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM };
     this.media = {
       storage:
         env.MEDIA_STORAGE === 's3'

@@ -262,6 +262,32 @@ export class Environment {
   @Max(1_000)
   SCHEDULER_LOOKAHEAD_TICKS = 3;
 
+  /** A session ends when unused for this many minutes (idle expiry). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(525_600)
+  SESSION_IDLE_MINUTES = 7 * 24 * 60;
+
+  /** A session ends this many hours after sign-in, however active (absolute expiry). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8_760)
+  SESSION_MAX_HOURS = 30 * 24;
+
+  /**
+   * The SMTP server mail goes through (invitations, password resets, alerts): `smtp://user:pass@host:port`
+   * or `smtps://…`. `npm start` runs a local one that keeps what it receives.
+   */
+  @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL = 'smtp://localhost:2525';
+
+  /** The sender of Herald's mail. */
+  @IsString()
+  @IsNotEmpty()
+  MAIL_FROM = 'Herald <herald@localhost>';
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 }

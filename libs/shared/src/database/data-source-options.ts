@@ -4,6 +4,7 @@ import { MediaThreadsConnections1763850000000 } from './migrations/1763850000000
 import { OAuthStateUses1764900000000 } from './migrations/1764900000000-oauth-state-uses.js';
 import { SameWorkspaceReferences1765000000000 } from './migrations/1765000000000-same-workspace-references.js';
 import { RowLevelSecurity1765100000000 } from './migrations/1765100000000-row-level-security.js';
+import { People1766000000000 } from './migrations/1766000000000-people.js';
 
 export const MIGRATIONS = [
   InitialSchema1763750000000,
@@ -11,6 +12,7 @@ export const MIGRATIONS = [
   OAuthStateUses1764900000000,
   SameWorkspaceReferences1765000000000,
   RowLevelSecurity1765100000000,
+  People1766000000000,
 ];
 
 /**

@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SocialAccountRepository } from '../accounts/social-account.repository.js';
+import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { AppConfig } from '../config/app-config.js';
+import { EventRepository } from '../events/event.repository.js';
 import { IdempotencyKeyRepository } from '../posts/idempotency-key.repository.js';
 import { PostTargetRepository } from '../posts/post-target.repository.js';
 import { PostRepository } from '../posts/post.repository.js';
@@ -16,6 +18,8 @@ const PROVIDERS = [
   PostRepository,
   PostTargetRepository,
   IdempotencyKeyRepository,
+  EventRepository,
+  AuditLogRepository,
 ];
 
 /**

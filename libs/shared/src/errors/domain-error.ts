@@ -3,9 +3,13 @@ export type DomainErrorCode =
   /** The request would cost more than Herald allows (a body, a file, a post's downloads). */
   | 'TOO_LARGE'
   | 'UNAUTHORIZED'
+  /** Authenticated, but the role (or the request's origin or CSRF token) does not allow this. */
+  | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'IDEMPOTENCY_MISMATCH'
+  /** A single-use link (invitation, password reset) already used or expired. */
+  | 'GONE'
   | 'DEPENDENCY_UNAVAILABLE'
   /** The caller spent a rate-limit budget; the response says when to retry. */
   | 'RATE_LIMITED'

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import type { Workspace } from './workspace.js';
@@ -22,10 +21,7 @@ const toWorkspace = (row: WorkspaceRow): Workspace => ({
 /** Workspaces and their API keys (tables `workspaces`, `api_keys`; keys are stored as SHA-256 hashes only). */
 @Injectable()
 export class WorkspaceRepository {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly transactions: TransactionRunner,
-  ) {}
+  constructor(private readonly transactions: TransactionRunner) {}
 
   /**
    * Creates a workspace together with its first API key, on the new workspace's own behalf: the API
@@ -38,19 +34,11 @@ export class WorkspaceRepository {
         id,
         name,
       ]);
-      await tx.query(`INSERT INTO api_keys (workspace_id, key_hash) VALUES ($1, $2)`, [row.id, apiKeyHash]);
+      await tx.query(
+        `INSERT INTO api_keys (workspace_id, key_hash, name, role) VALUES ($1, $2, 'Default key', 'admin')`,
+        [row.id, apiKeyHash],
+      );
       return toWorkspace(row);
     });
-  }
-
-  /**
-   * The workspace of an unrevoked API key. It comes before any workspace is known, so it goes through a
-   * SECURITY DEFINER function that answers this one question across workspaces.
-   */
-  async findByApiKeyHash(apiKeyHash: string): Promise<Workspace | null> {
-    const [row] = await sqlRows<WorkspaceRow>(this.dataSource.manager, `SELECT * FROM workspace_for_api_key($1)`, [
-      apiKeyHash,
-    ]);
-    return row ? toWorkspace(row) : null;
   }
 }
