@@ -4,6 +4,8 @@ import { SocialAccountRepository } from '../accounts/social-account.repository.j
 import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { AppConfig } from '../config/app-config.js';
 import { EventRepository } from '../events/event.repository.js';
+import { PasswordHasher } from '../people/password-hasher.js';
+import { UserRepository } from '../people/user.repository.js';
 import { IdempotencyKeyRepository } from '../posts/idempotency-key.repository.js';
 import { PostTargetRepository } from '../posts/post-target.repository.js';
 import { PostRepository } from '../posts/post.repository.js';
@@ -20,6 +22,8 @@ const PROVIDERS = [
   IdempotencyKeyRepository,
   EventRepository,
   AuditLogRepository,
+  UserRepository,
+  PasswordHasher,
 ];
 
 /**

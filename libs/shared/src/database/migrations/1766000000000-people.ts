@@ -79,6 +79,11 @@ export class People1766000000000 implements MigrationInterface {
         ADD COLUMN last_used_at timestamptz,
         ADD COLUMN created_by uuid REFERENCES users(id) ON DELETE SET NULL`);
     await queryRunner.query(`ALTER TABLE api_keys ALTER COLUMN name DROP DEFAULT`);
+    // Who wrote a post: approvals send an editor's post for approval, alerts tell its author.
+    await queryRunner.query(`
+      ALTER TABLE posts
+        ADD COLUMN author_user_id uuid REFERENCES users(id) ON DELETE SET NULL,
+        ADD COLUMN author_api_key_id uuid REFERENCES api_keys(id) ON DELETE SET NULL`);
 
     // The outbox: written in the transaction of the change it reports. tx_id lets a reader take only
     // events whose transaction can no longer commit behind it (ids are handed out before commit, so a
@@ -204,6 +209,7 @@ export class People1766000000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE audit_log`);
     await queryRunner.query(`DROP TABLE events`);
     await queryRunner.query(`DROP FUNCTION refuse_change()`);
+    await queryRunner.query(`ALTER TABLE posts DROP COLUMN author_user_id, DROP COLUMN author_api_key_id`);
     await queryRunner.query(
       `ALTER TABLE api_keys DROP COLUMN name, DROP COLUMN role, DROP COLUMN prefix, DROP COLUMN last_used_at, DROP COLUMN created_by`,
     );
