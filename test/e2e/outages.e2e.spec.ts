@@ -51,7 +51,7 @@ describe('dependency outages', () => {
     api = new ApiClient(`http://127.0.0.1:${port}`);
     workspace = await newWorkspace(api);
     account = await newAccount(workspace);
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await Promise.all(processes.map((child) => child.kill('SIGKILL')));

@@ -66,7 +66,7 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
     await start('backend');
     await Promise.all([start('worker'), start('worker'), start('scheduler')]);
     workspace = await newWorkspace(new ApiClient(`http://127.0.0.1:${port}`));
-  }, 90_000);
+  }, 300_000);
 
   afterEach(() => emulator.reset());
 

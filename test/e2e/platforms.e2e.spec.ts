@@ -58,7 +58,7 @@ describe('every platform, end to end through backend, worker and scheduler', () 
       ])),
     );
     workspace = await newWorkspace(new ApiClient(baseUrl));
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     if (process.env.E2E_DEBUG) {

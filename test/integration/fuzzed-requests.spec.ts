@@ -93,7 +93,7 @@ describe(`fuzzed requests at every route (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`
       routes: servedRoutes(pipeline.backend.app),
       adminToken: TEST_ADMIN_TOKEN,
       apiKeys: { own: pipeline.workspace.apiKey, other: other.apiKey },
-      admits: { ApiKeyGuard: pipeline.workspace.apiKey, AdminTokenGuard: TEST_ADMIN_TOKEN },
+      admits: { 'access:workspace': pipeline.workspace.apiKey, 'access:operator': TEST_ADMIN_TOKEN },
       ids: { own: idsOf(own), other: idsOf(await resourcesOf(other)) },
       names: PLATFORM_NAMES,
       samples: samples(own, `${imageServer.url}/photo.jpg`),
@@ -155,7 +155,8 @@ describe(`fuzzed requests at every route (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`
       ]),
     );
     expect(world.routes.find((route) => summary(route) === 'POST /v1/posts')).toMatchObject({
-      guards: ['ApiKeyGuard'],
+      guards: ['access:workspace'],
+      access: { kind: 'workspace', role: 'editor' },
       body: 'json',
       fields: { body: expect.arrayContaining(['content', 'accountIds', 'media']) },
     });

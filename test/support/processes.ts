@@ -37,7 +37,9 @@ export class HeraldProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const started = new HeraldProcess(app, child);
-    await started.waitForOutput(READY_LINE[app], 30_000);
+    // A deadline, not a pause: generous because four processes booting at once on a busy 2-core
+    // machine took over 30 s (a failed run, 2 December 2026).
+    await started.waitForOutput(READY_LINE[app], 120_000);
     return started;
   }
 

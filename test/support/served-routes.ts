@@ -4,6 +4,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ModulesContainer } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { getMetadataStorage } from 'class-validator';
+import { ACCESS_RULE, type AccessRule } from '../../apps/backend/src/auth/access.decorators.js';
 
 /** One route the backend serves, and what its handler reads, as Nest's metadata declares it. */
 export interface ServedRoute {
@@ -12,8 +13,13 @@ export interface ServedRoute {
   path: string;
   /** The path's parameters, in order. */
   params: string[];
-  /** The names of the guards that decide who may call it (by a credential, or a signed link). */
+  /**
+   * What decides who may call it: the guards it names (a signed link's), and `access:<kind>` for its
+   * access rule when that asks for a credential (`access:workspace`, `access:operator`, `access:signedIn`).
+   */
   guards: string[];
+  /** The route's access rule (see AccessGuard); undefined when it declares none. */
+  access: AccessRule | undefined;
   /** `json`: a validated body; `upload`: an uploaded file; `none`: the body is ignored. */
   body: 'json' | 'upload' | 'none';
   /** The handler reads the query string. */
@@ -89,11 +95,17 @@ function describe(method: string, path: string, { controller, name }: Handler): 
     ...((Reflect.getMetadata(GUARDS_METADATA, controller) ?? []) as Class[]),
     ...((Reflect.getMetadata(GUARDS_METADATA, handler) ?? []) as Class[]),
   ];
+  const access = (Reflect.getMetadata(ACCESS_RULE, handler) ?? Reflect.getMetadata(ACCESS_RULE, controller)) as
+    AccessRule | undefined;
   return {
     method,
     path,
     params: [...path.matchAll(/:(\w+)/g)].map((match) => match[1]),
-    guards: guards.map((guard) => guard.name),
+    guards: [
+      ...guards.map((guard) => guard.name),
+      ...(access && access.kind !== 'public' ? [`access:${access.kind}`] : []),
+    ],
+    access,
     body: argOf(RouteParamtypes.FILE) ? 'upload' : argOf(RouteParamtypes.BODY) ? 'json' : 'none',
     query: argOf(RouteParamtypes.QUERY) !== undefined,
     fields: { body: fieldsOf(RouteParamtypes.BODY), query: fieldsOf(RouteParamtypes.QUERY) },
