@@ -46,6 +46,7 @@ describe('single sign-on (OpenID Connect)', () => {
           OIDC_ISSUER_URL: provider.issuer,
           OIDC_CLIENT_ID: provider.client.clientId,
           OIDC_CLIENT_SECRET: provider.client.clientSecret,
+          OIDC_DISPLAY_NAME: 'Acme SSO',
         }),
       ),
       (builder) => builder.overrideProvider(Clock).useValue(clock),
@@ -339,6 +340,17 @@ describe('single sign-on (OpenID Connect)', () => {
       expect(browser.cookie(backend.url, FLOW_COOKIE)).toBeUndefined();
     },
   );
+
+  it('tells the sign-in page whether single sign-on is on, and its name', async () => {
+    expect(await (await fetch(`${backend.url}/v1/auth/oidc`)).json()).toEqual({
+      enabled: true,
+      displayName: 'Acme SSO',
+    });
+    expect(await (await fetch(`${unconfigured.url}/v1/auth/oidc`)).json()).toEqual({
+      enabled: false,
+      displayName: null,
+    });
+  });
 
   it.each(['start', 'callback?code=abc&state=def'])(
     'answers 501 naming the settings on %s when single sign-on is not configured',

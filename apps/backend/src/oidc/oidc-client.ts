@@ -25,8 +25,8 @@ const SETTINGS = 'OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET';
  * Herald as a client of the deployment's OpenID Connect provider (`openid-client`): discovers the
  * provider once (again after a failure), builds authorization URLs (PKCE S256, state, nonce), and
  * redeems callbacks: the code for tokens, with the ID token's signature, issuer, audience, expiry and
- * nonce verified, then the claims (from userinfo when the ID token leaves the email out, as providers
- * may for the code flow).
+ * nonce verified, then the claims (from userinfo too when the ID token leaves the email or its
+ * verification out, as providers may for the code flow).
  */
 @Injectable()
 export class OidcClient {
@@ -38,6 +38,11 @@ export class OidcClient {
   constructor(config: AppConfig) {
     this.settings = config.oidc;
     this.redirectUri = `${config.publicBaseUrl}/v1/auth/oidc/callback`;
+  }
+
+  /** The configured provider's settings; null when single sign-on is not configured. */
+  get configured(): OidcSettings | null {
+    return this.settings;
   }
 
   /** 501 naming the settings when single sign-on is not configured. */
@@ -72,7 +77,8 @@ export class OidcClient {
       const idToken = tokens.claims();
       if (!idToken) throw new openid.ClientError('the provider returned no ID token');
       const claims =
-        idToken.email === undefined && configuration.serverMetadata().userinfo_endpoint
+        (idToken.email === undefined || idToken.email_verified === undefined) &&
+        configuration.serverMetadata().userinfo_endpoint
           ? { ...(await openid.fetchUserInfo(configuration, tokens.access_token, idToken.sub)), ...idToken }
           : idToken;
       return {

@@ -5,9 +5,9 @@ import { Public } from '../auth/access.decorators.js';
 import { setSessionCookie } from '../auth/session-cookie.js';
 import { OidcStartQuery } from './dto/oidc-start.query.js';
 import { clearOidcFlowCookie, oidcFlowOf, setOidcFlowCookie } from './oidc-flow-cookie.js';
-import { OidcService } from './oidc.service.js';
+import { OidcService, type OidcAvailability } from './oidc.service.js';
 
-/** Single sign-on: browsers are sent here, and redirected on; no JSON except errors. */
+/** Single sign-on: browsers are sent to `start` and come back to `callback`, both redirected on. */
 @Controller('v1/auth/oidc')
 @Public()
 export class OidcController {
@@ -19,6 +19,12 @@ export class OidcController {
     config: AppConfig,
   ) {
     this.secureCookies = config.publicBaseUrl.startsWith('https:');
+  }
+
+  /** Whether to show a single sign-on button on the sign-in page, and its name. */
+  @Get()
+  availability(): OidcAvailability {
+    return this.oidc.availability();
   }
 
   /** Sends the browser to the provider's sign-in page, remembering the sign-in in a sealed cookie. */

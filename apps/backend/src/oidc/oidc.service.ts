@@ -14,6 +14,12 @@ export interface OidcStart {
   flow: { sealed: string; expiresAt: Date };
 }
 
+/** Whether the sign-in page offers single sign-on, and under what name. */
+export interface OidcAvailability {
+  enabled: boolean;
+  displayName: string | null;
+}
+
 /** A finished sign-in: the session for the cookie, and where to send the person. */
 export interface OidcSignedIn {
   session: StartedSession;
@@ -44,6 +50,11 @@ export class OidcService {
     private readonly transactions: TransactionRunner,
     private readonly sessions: SessionsService,
   ) {}
+
+  availability(): OidcAvailability {
+    const settings = this.client.configured;
+    return { enabled: settings !== null, displayName: settings?.displayName ?? null };
+  }
 
   async start(returnTo: string | undefined): Promise<OidcStart> {
     this.client.assertConfigured();

@@ -44,6 +44,7 @@ export interface OidcSettings {
   clientId: string;
   clientSecret: string;
   scopes: string;
+  displayName: string;
 }
 
 /** The validated configuration, grouped by concern. Built once from {@link Environment} at boot. */
@@ -147,6 +148,7 @@ export class AppConfig {
             clientId: env.OIDC_CLIENT_ID,
             clientSecret: env.OIDC_CLIENT_SECRET,
             scopes: env.OIDC_SCOPES,
+            displayName: env.OIDC_DISPLAY_NAME,
           };
     this.media = {
       storage:

@@ -216,6 +216,7 @@ describe('loadEnvironment', () => {
         clientId: 'herald',
         clientSecret: 'client-secret',
         scopes: 'openid email profile',
+        displayName: 'Single sign-on',
       });
     });
 

@@ -309,6 +309,11 @@ export class Environment {
   @IsString()
   OIDC_SCOPES = 'openid email profile';
 
+  /** What the sign-in page calls the provider (GET /v1/auth/oidc), e.g. `Acme SSO`. */
+  @IsString()
+  @IsNotEmpty()
+  OIDC_DISPLAY_NAME = 'Single sign-on';
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 }
