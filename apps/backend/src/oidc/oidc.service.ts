@@ -88,12 +88,10 @@ export class OidcService {
     this.client.assertConfigured();
     const error = parameters.get('error');
     if (error !== null) {
-      const description = parameters.get('error_description');
+      // Quoted back to the person, cut short: anyone can put anything in a link to this route.
+      const said = [error, parameters.get('error_description')].filter(Boolean).join(': ').slice(0, 300);
       throw DomainError.validation([
-        {
-          field: 'error',
-          message: `the single sign-on provider did not sign you in (${error}${description ? `: ${description}` : ''})`,
-        },
+        { field: 'error', message: `the single sign-on provider did not sign you in (${said})` },
       ]);
     }
     if (!parameters.get('code')) {
