@@ -286,6 +286,24 @@ describe('single sign-on (OpenID Connect)', () => {
     });
   });
 
+  it('signs a new person in from two browsers at once as one user with one identity', async () => {
+    provider.addAccount({ sub: 'double', email: 'double@example.com', email_verified: true });
+    const [first, second] = [new Browser(), new Browser()];
+    const callbacks = [await callbackFor(first, 'double'), await callbackFor(second, 'double')];
+    const before = await writes();
+    const statuses = (await Promise.all([first.get(callbacks[0]), second.get(callbacks[1])])).map(
+      (response) => response.status,
+    );
+    expect(statuses).toEqual([302, 302]);
+    const user = await userByEmail('double@example.com');
+    expect([await sessionUser(first), await sessionUser(second)]).toEqual([user.id, user.id]);
+    expect(await writes()).toEqual({
+      users: before.users + 1,
+      identities: before.identities + 1,
+      sessions: before.sessions + 2,
+    });
+  });
+
   it('refuses a flow past its ten minutes, before asking the provider for tokens', async () => {
     provider.addAccount({ sub: 'slow', email: 'slow@example.com', email_verified: true });
     const browser = new Browser();
