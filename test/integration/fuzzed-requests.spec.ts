@@ -68,8 +68,9 @@ describe(`fuzzed requests at every route (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`
     pipeline = await startPipeline({
       worker: false,
       scheduler: false,
-      // Every OAuth app configured, so connect routes run their checks instead of answering 501, and
-      // every platform but X (the emulator) on a closed port, so nothing leaves the machine.
+      // Every OAuth app and single sign-on configured, so connect and sign-on routes run their checks
+      // instead of answering 501, and every platform but X (the emulator) and the OpenID provider on a
+      // closed port, so nothing leaves the machine.
       environment: {
         MEDIA_STORAGE_DIR: mediaDir,
         // Remote images come from the local image server: a refused post must not keep them.
@@ -80,6 +81,9 @@ describe(`fuzzed requests at every route (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`
             [`${app}_SECRET`, 'fuzz-secret'],
           ]),
         ),
+        OIDC_ISSUER_URL: CLOSED_PORT,
+        OIDC_CLIENT_ID: 'fuzz-client',
+        OIDC_CLIENT_SECRET: 'fuzz-secret',
         ...Object.fromEntries(
           ['BLUESKY_SERVICE_URL', 'LINKEDIN_API_BASE_URL', 'FACEBOOK_API_BASE_URL', 'INSTAGRAM_API_BASE_URL']
             .concat(['THREADS_API_BASE_URL', 'TELEGRAM_API_BASE_URL', 'DISCORD_API_BASE_URL'])

@@ -5,23 +5,11 @@ import { startXEmulator, type XEmulator } from '../../emulators/x/x-emulator.js'
 import { ApiClient } from '../support/api-client.js';
 import { newWorkspace, type TestWorkspace } from '../support/factories.js';
 import { startBackend, type RunningBackend } from '../support/herald-apps.js';
+import { MovableClock } from '../support/movable-clock.js';
 import { freePort } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testConfig, testEnvironment, xOAuthSettings } from '../support/test-environment.js';
 import { createTestRedis, type TestRedis } from '../support/test-redis.js';
-
-/** A clock the test moves forward, so a state expires without waiting ten minutes. */
-class MovableClock extends Clock {
-  private offsetMs = 0;
-
-  override now(): number {
-    return Date.now() + this.offsetMs;
-  }
-
-  advance(ms: number): void {
-    this.offsetMs += ms;
-  }
-}
 
 /** The OAuth `state` of GET /v1/connect/x: sealed, expiring, single use, and bound to its workspace. */
 describe('OAuth state', () => {

@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { sqlRows } from '@app/shared';
 import { DataSource } from 'typeorm';
 
-/** OAuth `state`s already used on a callback (table `oauth_state_uses`), so each one connects once. */
+/**
+ * OAuth `state`s already used on a callback (table `oauth_state_uses`), so each one is used once: to
+ * connect accounts, or to sign in through single sign-on (their ids are random UUIDs, so they never clash).
+ */
 @Injectable()
 export class OAuthStateUseRepository {
   constructor(private readonly dataSource: DataSource) {}

@@ -38,6 +38,15 @@ export interface RateLimitSettings {
   limits: Record<RateLimitBudget, number>;
 }
 
+/** Single sign-on through the deployment's OpenID Connect provider (OIDC_*). */
+export interface OidcSettings {
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string;
+  displayName: string;
+}
+
 /** The validated configuration, grouped by concern. Built once from {@link Environment} at boot. */
 export class AppConfig {
   readonly environment: Environment['NODE_ENV'];
@@ -85,6 +94,8 @@ export class AppConfig {
   /** People's sessions: idle and absolute expiry. */
   readonly sessions: { idleSeconds: number; maxSeconds: number };
   readonly mail: { smtpUrl: string; from: string };
+  /** Null: single sign-on is not configured. */
+  readonly oidc: OidcSettings | null;
   readonly logLevel: Environment['LOG_LEVEL'];
 
   constructor(env: Environment) {
@@ -129,6 +140,16 @@ export class AppConfig {
     };
     this.sessions = { idleSeconds: env.SESSION_IDLE_MINUTES * 60, maxSeconds: env.SESSION_MAX_HOURS * 3600 };
     this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM };
+    this.oidc =
+      env.OIDC_ISSUER_URL === ''
+        ? null
+        : {
+            issuerUrl: env.OIDC_ISSUER_URL,
+            clientId: env.OIDC_CLIENT_ID,
+            clientSecret: env.OIDC_CLIENT_SECRET,
+            scopes: env.OIDC_SCOPES,
+            displayName: env.OIDC_DISPLAY_NAME,
+          };
     this.media = {
       storage:
         env.MEDIA_STORAGE === 's3'

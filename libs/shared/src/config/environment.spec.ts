@@ -201,4 +201,58 @@ describe('loadEnvironment', () => {
       /PORT[\s\S]*THREADS_OAUTH_BASE_URL: THREADS_OAUTH_BASE_URL must be a URL address/,
     );
   });
+
+  describe('single sign-on (OIDC_*)', () => {
+    const oidc = {
+      OIDC_ISSUER_URL: 'https://login.example.com/realms/acme',
+      OIDC_CLIENT_ID: 'herald',
+      OIDC_CLIENT_SECRET: 'client-secret',
+    };
+
+    it('is off by default, and reads the provider and scopes when set', () => {
+      expect(new AppConfig(loadEnvironment(required)).oidc).toBeNull();
+      expect(new AppConfig(loadEnvironment({ ...required, ...oidc })).oidc).toEqual({
+        issuerUrl: 'https://login.example.com/realms/acme',
+        clientId: 'herald',
+        clientSecret: 'client-secret',
+        scopes: 'openid email profile',
+        displayName: 'Single sign-on',
+      });
+    });
+
+    it.each([
+      ['a client id without issuer', { OIDC_CLIENT_ID: 'herald' }, /- OIDC_ISSUER_URL: is required for single sign-on/],
+      [
+        'an issuer without secret',
+        { OIDC_ISSUER_URL: oidc.OIDC_ISSUER_URL, OIDC_CLIENT_ID: 'herald' },
+        /- OIDC_CLIENT_SECRET: is required for single sign-on/,
+      ],
+      [
+        'an issuer that is no URL',
+        { ...oidc, OIDC_ISSUER_URL: 'login.example' },
+        /- OIDC_ISSUER_URL: OIDC_ISSUER_URL must be a URL/,
+      ],
+      [
+        'scopes without email',
+        { ...oidc, OIDC_SCOPES: 'openid profile' },
+        /- OIDC_SCOPES: must include openid and email/,
+      ],
+      [
+        'an http issuer in production',
+        {
+          ...oidc,
+          OIDC_ISSUER_URL: 'http://login.example.com',
+          NODE_ENV: 'production',
+          ADMIN_TOKEN: 'k3Qv9-xZ27pLmW4s',
+        },
+        /- OIDC_ISSUER_URL: must be an https:\/\/ URL in production/,
+      ],
+    ])('refuses %s, naming the variable', (_, settings, problem) => {
+      expect(() => loadEnvironment({ ...required, ...settings })).toThrow(problem);
+    });
+
+    it('lets an http issuer serve development and tests', () => {
+      expect(() => loadEnvironment({ ...required, ...oidc, OIDC_ISSUER_URL: 'http://127.0.0.1:9000' })).not.toThrow();
+    });
+  });
 });

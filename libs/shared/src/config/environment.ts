@@ -288,6 +288,32 @@ export class Environment {
   @IsNotEmpty()
   MAIL_FROM = 'Herald <herald@localhost>';
 
+  /**
+   * Single sign-on: the OpenID Connect provider's issuer (its discovery document is at
+   * `<issuer>/.well-known/openid-configuration`). Empty (the default): no single sign-on, and its routes
+   * answer 501. Set together with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET; https in production.
+   */
+  @ValidateIf((env: Environment) => env.OIDC_ISSUER_URL !== '')
+  @IsUrl(BASE_URL, { message: "OIDC_ISSUER_URL must be a URL (the provider's issuer identifier)" })
+  OIDC_ISSUER_URL = '';
+
+  /** The client id Herald is registered under at the provider (redirect URI: PUBLIC_BASE_URL/v1/auth/oidc/callback). */
+  @IsString()
+  OIDC_CLIENT_ID = '';
+
+  /** The client's secret at the provider (sent with HTTP Basic authentication to its token endpoint). */
+  @IsString()
+  OIDC_CLIENT_SECRET = '';
+
+  /** The scopes Herald asks for, space-separated: `openid` and `email` are needed. */
+  @IsString()
+  OIDC_SCOPES = 'openid email profile';
+
+  /** What the sign-in page calls the provider (GET /v1/auth/oidc), e.g. `Acme SSO`. */
+  @IsString()
+  @IsNotEmpty()
+  OIDC_DISPLAY_NAME = 'Single sign-on';
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 }
@@ -346,7 +372,26 @@ function crossFieldProblems(environment: Environment): string[] {
       'PUBLISH_LEASE_SECONDS: must be at least twice PLATFORM_TIMEOUT_MS, or a slow publish could be taken over',
     );
   }
+  problems.push(...oidcProblems(environment));
   if (environment.NODE_ENV === 'production') problems.push(...productionSecretProblems({ ...environment }));
+  return problems;
+}
+
+/** Single sign-on is all set or all unset, and speaks https to the provider in production. */
+function oidcProblems(environment: Environment): string[] {
+  const settings = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
+  const missing = settings.filter((name) => environment[name] === '');
+  if (missing.length === settings.length) return [];
+  const problems = missing.map(
+    (name) => `${name}: is required for single sign-on (set ${settings.join(', ')} together, or none of them)`,
+  );
+  const scopes = environment.OIDC_SCOPES.split(/\s+/);
+  if (!scopes.includes('openid') || !scopes.includes('email')) {
+    problems.push('OIDC_SCOPES: must include openid and email (space-separated)');
+  }
+  if (environment.NODE_ENV === 'production' && /^http:/i.test(environment.OIDC_ISSUER_URL)) {
+    problems.push('OIDC_ISSUER_URL: must be an https:// URL in production');
+  }
   return problems;
 }
 

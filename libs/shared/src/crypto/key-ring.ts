@@ -3,12 +3,13 @@ import { hkdfSync } from 'node:crypto';
 import { AppConfig } from '../config/app-config.js';
 
 /** What a key is used for: each purpose gets its own key, derived from every ring key with HKDF. */
-export type KeyPurpose = 'credentials' | 'oauth-state' | 'media-links' | 'csrf';
+export type KeyPurpose = 'credentials' | 'oauth-state' | 'media-links' | 'csrf' | 'oidc-flow';
 
 const PURPOSE_INFO: Record<KeyPurpose, string> = {
   credentials: 'herald credentials v2',
   'oauth-state': 'herald oauth state v2',
   csrf: 'herald csrf v1',
+  'oidc-flow': 'herald oidc flow v1',
   // As before the key ring, so media links handed to platforms before it stay valid.
   'media-links': 'herald media links v1',
 };
