@@ -85,6 +85,8 @@ export class AppConfig {
   /** People's sessions: idle and absolute expiry. */
   readonly sessions: { idleSeconds: number; maxSeconds: number };
   readonly mail: { smtpUrl: string; from: string };
+  /** Alert mails: how often the scheduler looks for them, and how long a burst's first waits for the rest. */
+  readonly alerts: { intervalSeconds: number; groupSeconds: number };
   readonly logLevel: Environment['LOG_LEVEL'];
 
   constructor(env: Environment) {
@@ -129,6 +131,7 @@ export class AppConfig {
     };
     this.sessions = { idleSeconds: env.SESSION_IDLE_MINUTES * 60, maxSeconds: env.SESSION_MAX_HOURS * 3600 };
     this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM };
+    this.alerts = { intervalSeconds: env.ALERTS_INTERVAL_SECONDS, groupSeconds: env.ALERTS_GROUP_SECONDS };
     this.media = {
       storage:
         env.MEDIA_STORAGE === 's3'
