@@ -3,16 +3,20 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import {
+  AlertFactsRepository,
   EventConsumerRepository,
   EventRepository,
   generateApiKey,
   hashApiKey,
+  Mailer,
   type NewEvent,
+  PlatformRegistry,
   TransactionRunner,
   UserRepository,
   type Role,
 } from '@app/shared';
 import { ALERTS_CONSUMER, AlertsService } from '../../apps/scheduler/src/alerts/alerts.service.js';
+import { SchedulerLock } from '../../apps/scheduler/src/common/scheduler-lock.js';
 import { SessionsService } from '../../apps/backend/src/auth/sessions.service.js';
 import { CSRF_HEADER, SESSION_COOKIE, WORKSPACE_HEADER } from '../../apps/backend/src/auth/session-token.js';
 import { ApiClient } from '../support/api-client.js';
@@ -39,6 +43,7 @@ interface Person {
  */
 describe('alerts', () => {
   let database: TestDatabase;
+  let environment: Record<string, string>;
   let redis: TestRedis;
   let mail: MailServer;
   let scheduler: INestApplicationContext;
@@ -111,11 +116,27 @@ describe('alerts', () => {
     );
   }
 
+  /** An alerts service like the scheduler's, but with other settings (its own SMTP server, grouping). */
+  function alertsWith(overrides: Record<string, string>): { service: AlertsService; close(): void } {
+    const config = testConfig({ ...environment, ...overrides });
+    const mailer = new Mailer(config);
+    const service = new AlertsService(
+      scheduler.get(EventRepository),
+      scheduler.get(EventConsumerRepository),
+      scheduler.get(AlertFactsRepository),
+      scheduler.get(PlatformRegistry),
+      mailer,
+      scheduler.get(SchedulerLock),
+      config,
+    );
+    return { service, close: () => mailer.onModuleDestroy() };
+  }
+
   beforeAll(async () => {
     database = await createTestDatabase();
     redis = await createTestRedis();
     mail = await startMailServer();
-    const environment = testEnvironment(
+    environment = testEnvironment(
       { databaseUrl: database.url, queuePrefix: redis.prefix },
       {
         SMTP_URL: mail.url,
@@ -344,6 +365,51 @@ describe('alerts', () => {
     expect(toOwner.subject).toBe('Herald: 2 posts failed');
     expect(toOwner.text).toContain('"Committed late"');
     expect(toOwner.text).toContain('"Committed first"');
+  });
+
+  it('waits up to ALERTS_GROUP_SECONDS for the rest of a burst, then mails it as one', async () => {
+    const grouping = alertsWith({ ALERTS_GROUP_SECONDS: '60' });
+    try {
+      await failTarget(await post('First of a slow burst', null), 'Bad gateway');
+      await readable(1);
+      expect(await grouping.service.runPass(new Date())).toEqual({ events: 0, mails: 0 });
+
+      await failTarget(await post('Second of a slow burst', null), 'Bad gateway');
+      await readable(2);
+      expect(await grouping.service.runPass(new Date(Date.now() + 61_000))).toEqual({ events: 2, mails: 2 });
+      expect(mailTo(people.owner).map((m) => m.subject)).toEqual(['Herald: 2 posts failed']);
+    } finally {
+      grouping.close();
+    }
+  });
+
+  it('keeps the alerts for the next pass while the SMTP server cannot be reached', async () => {
+    const unreachable = alertsWith({ SMTP_URL: 'smtp://127.0.0.1:9' });
+    try {
+      await failTarget(await post('Waits for SMTP', null), 'Bad request');
+      await readable(1);
+      await expect(unreachable.service.runPass()).rejects.toThrow(/ECONNREFUSED|connect/);
+    } finally {
+      unreachable.close();
+    }
+    await readable(1);
+    expect(await alerts().runPass()).toEqual({ events: 1, mails: 2 });
+    expect(recipients()).toEqual([people.admin.email, people.owner.email].sort());
+  });
+
+  it('skips a recipient the SMTP server refuses for good, so the others still get theirs', async () => {
+    const bouncing = await startMailServer({ refuses: (address) => address === people.admin.email });
+    const refusing = alertsWith({ SMTP_URL: bouncing.url });
+    try {
+      await failTarget(await post('Adam’s mailbox is gone', null), 'Bad request');
+      await readable(1);
+      expect(await refusing.service.runPass()).toEqual({ events: 1, mails: 2 });
+      expect(recipients(bouncing.received)).toEqual([people.owner.email]);
+      expect(await refusing.service.runPass()).toEqual({ events: 0, mails: 0 });
+    } finally {
+      refusing.close();
+      await bouncing.close();
+    }
   });
 
   it('runs on its own every ALERTS_INTERVAL_SECONDS in the scheduler', async () => {
