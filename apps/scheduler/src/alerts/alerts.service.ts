@@ -7,6 +7,7 @@ import {
   EventRepository,
   type HeraldEvent,
   Mailer,
+  type MailMessage,
   type PlatformName,
   PlatformRegistry,
 } from '@app/shared';
@@ -82,7 +83,7 @@ export class AlertsService {
    * Hands a mail to SMTP. A recipient the server refuses for good (5xx to RCPT TO) is logged and skipped,
    * or one bad address would hold everyone's alerts back forever; any other failure ends the pass.
    */
-  private async send(message: Parameters<Mailer['send']>[0]): Promise<void> {
+  private async send(message: MailMessage): Promise<void> {
     try {
       await this.mailer.send(message);
     } catch (error) {
