@@ -18,7 +18,7 @@ import {
 import { ALERTS_CONSUMER, AlertsService } from '../../apps/scheduler/src/alerts/alerts.service.js';
 import { SchedulerLock } from '../../apps/scheduler/src/common/scheduler-lock.js';
 import { SessionsService } from '../../apps/backend/src/auth/sessions.service.js';
-import { CSRF_HEADER, SESSION_COOKIE, WORKSPACE_HEADER } from '../../apps/backend/src/auth/session-token.js';
+import { CSRF_HEADER, SESSION_COOKIE } from '../../apps/backend/src/auth/session-token.js';
 import { ApiClient } from '../support/api-client.js';
 import { eventually } from '../support/factories.js';
 import { startBackend, startScheduler, type RunningBackend } from '../support/herald-apps.js';
@@ -239,14 +239,11 @@ describe('alerts', () => {
 
   describe('preferences', () => {
     let api: ApiClient;
+    const ALL_ON = { failed: true, unknown: true, missed: true, needsReauth: true };
 
     async function signedIn(who: Person) {
       const session = await backend.app.get(SessionsService).start(who.id, { userAgent: null, ip: null });
-      return {
-        [WORKSPACE_HEADER]: workspaceId,
-        cookie: `${SESSION_COOKIE}=${session.token}`,
-        [CSRF_HEADER]: session.csrfToken,
-      };
+      return { cookie: `${SESSION_COOKIE}=${session.token}`, [CSRF_HEADER]: session.csrfToken };
     }
 
     const preferencesRows = () => sql().query(`SELECT user_id FROM alert_preferences`);
@@ -255,48 +252,54 @@ describe('alerts', () => {
       api = new ApiClient(backend.url);
     });
 
-    it('are all on until the member chooses, and refuse a body that leaves a kind out, writing nothing', async () => {
-      const headers = await signedIn(people.admin);
-      expect((await api.get('/v1/me/alerts', headers)).body).toEqual({
-        workspaceId,
-        failed: true,
-        unknown: true,
-        missed: true,
-        needsReauth: true,
-      });
+    it('list every workspace of the person, all on until they choose', async () => {
+      const headers = await signedIn(people.editor);
+      const listed = await api.get('/v1/me/alerts', headers);
+      expect(listed.status).toBe(200);
+      expect(listed.body).toEqual({ items: [{ workspaceId, workspaceName: 'Acme', role: 'editor', ...ALL_ON }] });
+    });
 
-      const refused = await api.request<any>('PUT', '/v1/me/alerts', { failed: false, unknown: 'no' }, headers);
+    it('refuse a body that leaves a kind out, and a workspace the person is not in, writing nothing', async () => {
+      const headers = await signedIn(people.admin);
+      const refused = await api.request<any>(
+        'PUT',
+        `/v1/me/alerts/${workspaceId}`,
+        { failed: false, unknown: 'no' },
+        headers,
+      );
       expect(refused.status).toBe(400);
       expect(refused.body.details.map((problem: { field: string }) => problem.field).sort()).toEqual([
         'missed',
         'needsReauth',
         'unknown',
       ]);
+
+      const other = await workspaceWithAccounts(repositories, 0);
+      for (const id of [other.workspaceId, 'not-a-workspace']) {
+        const notMine = await api.request<any>('PUT', `/v1/me/alerts/${id}`, ALL_ON, headers);
+        expect([notMine.status, notMine.body.message]).toEqual([404, 'Workspace not found']);
+      }
       expect(await preferencesRows()).toEqual([]);
+      expect(await sql().query(`SELECT id FROM audit_log WHERE action LIKE 'member.alert%'`)).toEqual([]);
     });
 
-    it('are a person’s: an API key is refused', async () => {
+    it('are a person’s: an API key is not signed in', async () => {
       const apiKey = generateApiKey();
       await sql().query(`INSERT INTO api_keys (workspace_id, key_hash, name, role) VALUES ($1, $2, 'CMS', 'admin')`, [
         workspaceId,
         hashApiKey(apiKey),
       ]);
-      const refused = await api.as(apiKey).get('/v1/me/alerts');
-      expect(refused.status).toBe(403);
-      expect(refused.body.message).toMatch(/sign in/);
+      expect((await api.as(apiKey).get('/v1/me/alerts')).status).toBe(401);
     });
 
     it('turned off, stop that kind of alert for that member only, and are audited', async () => {
       const headers = await signedIn(people.admin);
-      const saved = await api.request(
-        'PUT',
-        '/v1/me/alerts',
-        { failed: false, unknown: true, missed: true, needsReauth: true },
-        headers,
-      );
-      expect(saved.status).toBe(200);
-      expect(saved.body).toEqual({ workspaceId, failed: false, unknown: true, missed: true, needsReauth: true });
-      expect((await api.get('/v1/me/alerts', headers)).body.failed).toBe(false);
+      const choice = { ...ALL_ON, failed: false };
+      const saved = await api.request('PUT', `/v1/me/alerts/${workspaceId}`, choice, headers);
+      expect([saved.status, saved.body]).toEqual([200, { workspaceId, ...choice }]);
+      expect((await api.get('/v1/me/alerts', headers)).body.items).toEqual([
+        { workspaceId, workspaceName: 'Acme', role: 'admin', ...choice },
+      ]);
       expect(
         await sql().query(`SELECT actor_id, action, subject_id FROM audit_log WHERE action LIKE 'member.alert%'`),
       ).toEqual([
@@ -314,8 +317,7 @@ describe('alerts', () => {
         'Herald: 1 post failed, 1 post may not have gone out',
       ]);
 
-      const allOn = { failed: true, unknown: true, missed: true, needsReauth: true };
-      expect((await api.request('PUT', '/v1/me/alerts', allOn, headers)).status).toBe(200);
+      expect((await api.request('PUT', `/v1/me/alerts/${workspaceId}`, ALL_ON, headers)).status).toBe(200);
     });
   });
 

@@ -175,6 +175,12 @@ describe('row-level security', () => {
       expect(await apiPool.query(`SELECT workspace_id, role FROM api_key_principal($1)`, [key.key_hash])).toEqual([
         { workspace_id: globex.workspaceId, role: 'admin' },
       ]);
+      const [owner] = await rows<{ id: string }>(`SELECT id FROM users WHERE email = $1`, [
+        `owner-${globex.workspaceId}@example.com`,
+      ]);
+      expect(
+        await apiPool.query(`SELECT workspace_id, role, failed FROM alert_preferences_of_user($1)`, [owner.id]),
+      ).toEqual([{ workspace_id: globex.workspaceId, role: 'owner', failed: true }]);
       await expect(apiPool.query(`SELECT count(*) FROM oauth_state_uses`)).resolves.toBeDefined();
       await expect(apiPool.query(`SELECT count(*) FROM migrations`)).rejects.toThrow(/permission denied/);
       await expect(apiPool.query(`SELECT count(*) FROM event_consumers`)).rejects.toThrow(/permission denied/);

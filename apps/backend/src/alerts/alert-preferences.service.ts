@@ -7,10 +7,9 @@ import {
   DomainError,
   TransactionRunner,
 } from '@app/shared';
-import type { WorkspacePrincipal } from '../auth/principal.js';
-import type { AlertPreferencesResponse } from './dto/alert-preferences.dto.js';
+import type { AlertPreferencesResponse, WorkspaceAlertPreferencesResponse } from './dto/alert-preferences.dto.js';
 
-/** Which alerts a member gets in a workspace: their own choice, so only they read and change it. */
+/** Which alerts a person gets in each of their workspaces: their own choice, so only they read and change it. */
 @Injectable()
 export class AlertPreferencesService {
   constructor(
@@ -19,38 +18,33 @@ export class AlertPreferencesService {
     private readonly transactions: TransactionRunner,
   ) {}
 
-  async get(member: WorkspacePrincipal): Promise<AlertPreferencesResponse> {
-    const userId = personOf(member);
-    const preferences = await this.transactions.forWorkspace(member.workspaceId, (tx) =>
-      this.preferences.find(tx, member.workspaceId, userId),
-    );
-    return { workspaceId: member.workspaceId, ...preferences };
+  async list(userId: string): Promise<WorkspaceAlertPreferencesResponse[]> {
+    return (await this.preferences.ofUser(userId)).map(({ workspaceId, workspaceName, role, preferences }) => ({
+      workspaceId,
+      workspaceName,
+      role,
+      ...preferences,
+    }));
   }
 
+  /** Replaces the person's choices in a workspace of theirs; 404 for any other (whether or not it exists). */
   async replace(
-    member: WorkspacePrincipal,
+    userId: string,
+    workspaceId: string,
     preferences: AlertPreferences,
     origin: ActionOrigin,
   ): Promise<AlertPreferencesResponse> {
-    const userId = personOf(member);
-    // A copy with exactly the four kinds, whatever object the caller passed.
+    // Exactly the four kinds, whatever else the object carries.
     const { failed, unknown, missed, needsReauth } = preferences;
     const chosen: AlertPreferences = { failed, unknown, missed, needsReauth };
-    await this.transactions.forWorkspace(member.workspaceId, async (tx) => {
-      await this.preferences.save(tx, member.workspaceId, userId, chosen);
-      await this.audit.record(tx, member.workspaceId, origin, {
+    await this.transactions.forWorkspace(workspaceId, async (tx) => {
+      if (!(await this.preferences.save(tx, workspaceId, userId, chosen))) throw DomainError.notFound('Workspace');
+      await this.audit.record(tx, workspaceId, origin, {
         action: 'member.alert_preferences_changed',
         subject: { type: 'user', id: userId },
         details: chosen,
       });
     });
-    return { workspaceId: member.workspaceId, ...chosen };
+    return { workspaceId, ...chosen };
   }
-}
-
-function personOf(member: WorkspacePrincipal): string {
-  if (member.actor.type !== 'user') {
-    throw new DomainError('FORBIDDEN', 'Alerts go to people: sign in to choose yours (an API key gets no alerts)');
-  }
-  return member.actor.id;
 }

@@ -99,7 +99,7 @@ export function renderAlertMail(mail: AlertMail, baseUrl: string): MailMessage {
     '--',
     'Requests made with a session name their workspace in the X-Herald-Workspace header; an API key implies it.',
     'You get these as an admin or owner of the workspace, or as the author of the post. Choose which',
-    `alerts you get in each workspace: GET or PUT ${baseUrl}/v1/me/alerts`,
+    `alerts you get in each workspace: GET ${baseUrl}/v1/me/alerts, then PUT ${baseUrl}/v1/me/alerts/<workspace id>`,
     '',
   ].join('\n');
   return { to: mail.recipient.email, subject: `Herald: ${summary}`, text };

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
 import type { Tx } from '../database/transaction-runner.js';
-import { ALL_ALERTS_ON, type AlertPreferences } from './alert-kind.js';
+import type { Role } from '../people/role.js';
+import type { AlertPreferences } from './alert-kind.js';
 
 interface PreferencesRow {
   failed: boolean;
@@ -17,27 +19,47 @@ export const toAlertPreferences = (row: PreferencesRow): AlertPreferences => ({
   needsReauth: row.needs_reauth,
 });
 
-/** A member's alert choices in one workspace (table `alert_preferences`; no row: every alert on). */
+/** A person's alert choices in one of their workspaces. */
+export interface WorkspaceAlertPreferences {
+  workspaceId: string;
+  workspaceName: string;
+  role: Role;
+  preferences: AlertPreferences;
+}
+
+/** Members' alert choices, per workspace (table `alert_preferences`; no row: every alert on). */
 @Injectable()
 export class AlertPreferenceRepository {
-  async find(tx: Tx, workspaceId: string, userId: string): Promise<AlertPreferences> {
-    const [row] = await sqlRows<PreferencesRow>(
-      tx,
-      `SELECT failed, unknown, missed, needs_reauth FROM alert_preferences WHERE workspace_id = $1 AND user_id = $2`,
-      [workspaceId, userId],
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The person's choices in every workspace they belong to (a SECURITY DEFINER lookup: no workspace is named). */
+  async ofUser(userId: string): Promise<WorkspaceAlertPreferences[]> {
+    const rows = await sqlRows<PreferencesRow & { workspace_id: string; workspace_name: string; role: Role }>(
+      this.dataSource.manager,
+      `SELECT * FROM alert_preferences_of_user($1)`,
+      [userId],
     );
-    return row ? toAlertPreferences(row) : { ...ALL_ALERTS_ON };
+    return rows.map((row) => ({
+      workspaceId: row.workspace_id,
+      workspaceName: row.workspace_name,
+      role: row.role,
+      preferences: toAlertPreferences(row),
+    }));
   }
 
-  /** Saves the member's choices; the membership must exist (the row goes with it). */
-  async save(tx: Tx, workspaceId: string, userId: string, preferences: AlertPreferences): Promise<void> {
-    await tx.query(
+  /** Saves a member's choices in the workspace; false (nothing saved) when they are no member of it. */
+  async save(tx: Tx, workspaceId: string, userId: string, preferences: AlertPreferences): Promise<boolean> {
+    const saved = await sqlRows(
+      tx,
       `INSERT INTO alert_preferences (workspace_id, user_id, failed, unknown, missed, needs_reauth)
-       VALUES ($1, $2, $3, $4, $5, $6)
+       SELECT m.workspace_id, m.user_id, $3, $4, $5, $6 FROM memberships m
+        WHERE m.workspace_id = $1 AND m.user_id = $2
        ON CONFLICT (workspace_id, user_id) DO UPDATE
          SET failed = EXCLUDED.failed, unknown = EXCLUDED.unknown, missed = EXCLUDED.missed,
-             needs_reauth = EXCLUDED.needs_reauth, updated_at = now()`,
+             needs_reauth = EXCLUDED.needs_reauth, updated_at = now()
+       RETURNING workspace_id`,
       [workspaceId, userId, preferences.failed, preferences.unknown, preferences.missed, preferences.needsReauth],
     );
+    return saved.length > 0;
   }
 }

@@ -1,5 +1,5 @@
 import { IsBoolean } from 'class-validator';
-import type { AlertPreferences } from '@app/shared';
+import type { AlertPreferences, Role } from '@app/shared';
 
 /** Every kind of alert, each on (true) or off: PUT replaces the member's whole choice. */
 export class AlertPreferencesDto implements AlertPreferences {
@@ -18,4 +18,9 @@ export class AlertPreferencesDto implements AlertPreferences {
 
 export interface AlertPreferencesResponse extends AlertPreferences {
   workspaceId: string;
+}
+
+export interface WorkspaceAlertPreferencesResponse extends AlertPreferencesResponse {
+  workspaceName: string;
+  role: Role;
 }
