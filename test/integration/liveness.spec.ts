@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { REQUEUE_LOCK_KEY } from '../../apps/scheduler/src/requeue/scheduler-lock.js';
+import { SCHEDULER_LOCK_KEYS } from '../../apps/scheduler/src/common/scheduler-lock.js';
 import { PublishTargetProcessor } from '../../apps/worker/src/publish/publish-target.processor.js';
 import { eventually } from '../support/factories.js';
 import { startScheduler, startWorker } from '../support/herald-apps.js';
@@ -152,7 +152,7 @@ describe('liveness of the worker and the scheduler', () => {
       let session: QueryRunner | undefined;
       try {
         session = lockHolder.createQueryRunner();
-        await session.query('SELECT pg_advisory_lock($1)', [REQUEUE_LOCK_KEY]);
+        await session.query('SELECT pg_advisory_lock($1)', [SCHEDULER_LOCK_KEYS.requeue]);
         const lockedAt = Date.now();
         const whileLocked = await eventually(
           async () => {

@@ -13,6 +13,8 @@ const TABLES_WITHOUT_WORKSPACE_DATA: Record<string, string> = {
   users: 'people, who may belong to several workspaces (their memberships hold the workspace)',
   user_identities: "a person's single sign-on identities",
   sessions: "a person's sign-in sessions, looked up before a workspace is known",
+  event_consumers:
+    "each outbox reader's cursor (the alerts'), over every workspace's events; the API role has no access",
 };
 
 interface Tenant {
@@ -57,6 +59,10 @@ describe('row-level security', () => {
       `WITH person AS (INSERT INTO users (email) VALUES ($2) RETURNING id)
        INSERT INTO memberships (workspace_id, user_id, role) SELECT $1, id, 'owner' FROM person`,
       [workspaceId, `owner-${workspaceId}@example.com`],
+    );
+    await repositories.sql.query(
+      `INSERT INTO alert_preferences (workspace_id, user_id) SELECT workspace_id, user_id FROM memberships WHERE workspace_id = $1`,
+      [workspaceId],
     );
     await repositories.sql.query(`INSERT INTO events (workspace_id, type) VALUES ($1, 'post.created')`, [workspaceId]);
     await repositories.sql.query(
@@ -169,8 +175,15 @@ describe('row-level security', () => {
       expect(await apiPool.query(`SELECT workspace_id, role FROM api_key_principal($1)`, [key.key_hash])).toEqual([
         { workspace_id: globex.workspaceId, role: 'admin' },
       ]);
+      const [owner] = await rows<{ id: string }>(`SELECT id FROM users WHERE email = $1`, [
+        `owner-${globex.workspaceId}@example.com`,
+      ]);
+      expect(
+        await apiPool.query(`SELECT workspace_id, role, failed FROM alert_preferences_of_user($1)`, [owner.id]),
+      ).toEqual([{ workspace_id: globex.workspaceId, role: 'owner', failed: true }]);
       await expect(apiPool.query(`SELECT count(*) FROM oauth_state_uses`)).resolves.toBeDefined();
       await expect(apiPool.query(`SELECT count(*) FROM migrations`)).rejects.toThrow(/permission denied/);
+      await expect(apiPool.query(`SELECT count(*) FROM event_consumers`)).rejects.toThrow(/permission denied/);
     } finally {
       await apiPool.destroy();
     }

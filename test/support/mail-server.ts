@@ -21,13 +21,20 @@ export interface MailServer {
   close(): Promise<void>;
 }
 
-/** A real SMTP server on a free loopback port that keeps every message it accepts. */
-export async function startMailServer(): Promise<MailServer> {
+/**
+ * A real SMTP server on a free loopback port that keeps every message it accepts. `refuses` names
+ * recipients it turns away for good (550 to RCPT TO), as a server does for a mailbox that does not exist.
+ */
+export async function startMailServer(options: { refuses?: (address: string) => boolean } = {}): Promise<MailServer> {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (!options.refuses?.(address.address)) return callback();
+      callback(Object.assign(new Error(`No mailbox ${address.address}`), { responseCode: 550 }));
+    },
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {

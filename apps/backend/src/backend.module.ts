@@ -10,6 +10,7 @@ import {
   QueueModule,
 } from '@app/shared';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AlertsModule } from './alerts/alerts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConnectModule } from './connect/connect.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
@@ -37,6 +38,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     PostsModule,
     MediaApiModule,
     OidcModule,
+    AlertsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },

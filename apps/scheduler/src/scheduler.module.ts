@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfig, ConfigModule, DatabaseModule, LivenessModule, PlatformsModule, QueueModule } from '@app/shared';
+import { AlertsModule } from './alerts/alerts.module.js';
 import { SchedulerLiveness } from './health/scheduler-liveness.js';
 import { RenewalModule } from './renewal/renewal.module.js';
 import { RequeueModule } from './requeue/requeue.module.js';
@@ -15,6 +16,7 @@ import { SweepModule } from './sweep/sweep.module.js';
     RequeueModule,
     RenewalModule,
     SweepModule,
+    AlertsModule,
     LivenessModule.register({ indicator: SchedulerLiveness, imports: [RequeueModule] }),
   ],
 })

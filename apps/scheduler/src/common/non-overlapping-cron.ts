@@ -2,17 +2,19 @@ import type { Logger } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 
+interface PassOptions {
+  name: string;
+  logger: Logger;
+  pass: () => Promise<unknown>;
+}
+
 /**
- * Registers `pass` to run on `cronTime` (at boot, because the expression is configuration). A pass
- * still running when the next tick fires makes that tick a no-op instead of overlapping it; a failed
- * pass is logged and retried on the next tick.
+ * `pass` as a tick: a pass still running when the next tick fires makes that tick a no-op instead of
+ * overlapping it; a failed pass is logged and retried on the next tick.
  */
-export function runEveryTick(
-  registry: SchedulerRegistry,
-  options: { name: string; cronTime: string; logger: Logger; pass: () => Promise<unknown> },
-): void {
+function nonOverlapping(options: PassOptions): () => Promise<void> {
   let running = false;
-  const tick = async () => {
+  return async () => {
     if (running) return;
     running = true;
     try {
@@ -23,5 +25,21 @@ export function runEveryTick(
       running = false;
     }
   };
-  registry.addCronJob(options.name, CronJob.from({ cronTime: options.cronTime, onTick: tick, start: true }));
+}
+
+/** Registers `pass` to run on `cronTime` (at boot, because the expression is configuration), never overlapping. */
+export function runEveryTick(registry: SchedulerRegistry, options: PassOptions & { cronTime: string }): void {
+  registry.addCronJob(
+    options.name,
+    CronJob.from({ cronTime: options.cronTime, onTick: nonOverlapping(options), start: true }),
+  );
+}
+
+/** Registers `pass` to run every `seconds`, never overlapping; the registry clears it at shutdown. */
+export function runEveryInterval(registry: SchedulerRegistry, options: PassOptions & { seconds: number }): void {
+  const tick = nonOverlapping(options);
+  registry.addInterval(
+    options.name,
+    setInterval(() => void tick(), options.seconds * 1000),
+  );
 }

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { RequeueProgress } from './requeue-progress.js';
 import { RequeueCron } from './requeue.cron.js';
 import { RequeueService } from './requeue.service.js';
-import { SchedulerLock } from './scheduler-lock.js';
+import { SchedulerLock } from '../common/scheduler-lock.js';
 
 @Module({
   providers: [RequeueCron, RequeueService, RequeueProgress, SchedulerLock],

@@ -10,7 +10,7 @@ import {
 } from '@app/shared';
 import { CronTime } from 'cron';
 import { nthTickAfter, RequeueProgress } from './requeue-progress.js';
-import { SchedulerLock } from './scheduler-lock.js';
+import { SchedulerLock } from '../common/scheduler-lock.js';
 
 export type RequeueCounts = Record<RequeueOutcome, number>;
 
@@ -57,7 +57,7 @@ export class RequeueService {
   /** 'busy': another replica holds the lock, and covers every due target. Both count as progress. */
   async requeueDue(): Promise<RequeueSummary | 'busy'> {
     try {
-      const result = await this.lock.runExclusive(async () => {
+      const result = await this.lock.runExclusive('requeue', async () => {
         // A pass that could not enqueue is no progress, even with nothing due (see the liveness check).
         await this.queue.checkReachable();
         const summary: RequeueSummary = { ...noCounts(), ahead: noCounts() };

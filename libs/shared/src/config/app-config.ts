@@ -96,6 +96,8 @@ export class AppConfig {
   readonly mail: { smtpUrl: string; from: string };
   /** Null: single sign-on is not configured. */
   readonly oidc: OidcSettings | null;
+  /** Alert mails: how often the scheduler looks for them, and how long a burst's first waits for the rest. */
+  readonly alerts: { intervalSeconds: number; groupSeconds: number };
   readonly logLevel: Environment['LOG_LEVEL'];
 
   constructor(env: Environment) {
@@ -150,6 +152,7 @@ export class AppConfig {
             scopes: env.OIDC_SCOPES,
             displayName: env.OIDC_DISPLAY_NAME,
           };
+    this.alerts = { intervalSeconds: env.ALERTS_INTERVAL_SECONDS, groupSeconds: env.ALERTS_GROUP_SECONDS };
     this.media = {
       storage:
         env.MEDIA_STORAGE === 's3'

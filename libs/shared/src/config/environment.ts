@@ -313,6 +313,22 @@ export class Environment {
   @IsString()
   @IsNotEmpty()
   OIDC_DISPLAY_NAME = 'Single sign-on';
+  /** How often the scheduler looks for new alerts to mail (failed posts, accounts to reconnect), in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  ALERTS_INTERVAL_SECONDS = 30;
+
+  /**
+   * How long the first alert of a burst waits for others, in seconds, so they go out in one mail per
+   * person. 0: each pass mails what it found.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  ALERTS_GROUP_SECONDS = 60;
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';

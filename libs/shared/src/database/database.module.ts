@@ -1,8 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SocialAccountRepository } from '../accounts/social-account.repository.js';
+import { AlertFactsRepository } from '../alerts/alert-facts.repository.js';
+import { AlertPreferenceRepository } from '../alerts/alert-preference.repository.js';
 import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { AppConfig } from '../config/app-config.js';
+import { EventConsumerRepository } from '../events/event-consumer.repository.js';
 import { EventRepository } from '../events/event.repository.js';
 import { PasswordHasher } from '../people/password-hasher.js';
 import { UserRepository } from '../people/user.repository.js';
@@ -24,6 +27,9 @@ const PROVIDERS = [
   AuditLogRepository,
   UserRepository,
   PasswordHasher,
+  EventConsumerRepository,
+  AlertPreferenceRepository,
+  AlertFactsRepository,
 ];
 
 /**
