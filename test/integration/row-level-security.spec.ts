@@ -13,6 +13,7 @@ const TABLES_WITHOUT_WORKSPACE_DATA: Record<string, string> = {
   users: 'people, who may belong to several workspaces (their memberships hold the workspace)',
   user_identities: "a person's single sign-on identities",
   sessions: "a person's sign-in sessions, looked up before a workspace is known",
+  password_resets: "a person's password-reset links, used before a workspace is known",
 };
 
 interface Tenant {

@@ -17,6 +17,7 @@ import { RequestIdMiddleware } from './common/request-id.middleware.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { HealthModule } from './health/health.module.js';
 import { MediaApiModule } from './media/media-api.module.js';
+import { PeopleAuthModule } from './people-auth/people-auth.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
@@ -35,6 +36,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     ConnectModule,
     PostsModule,
     MediaApiModule,
+    PeopleAuthModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -30,7 +30,7 @@ export type MediaStorageSettings =
     };
 
 /** The rate limits' budgets: each counts requests of one kind from one caller within a window. */
-export type RateLimitBudget = 'apiKey' | 'address' | 'failedAuth' | 'admin';
+export type RateLimitBudget = 'apiKey' | 'address' | 'failedAuth' | 'admin' | 'loginAccount' | 'loginAddress';
 
 export interface RateLimitSettings {
   windowSeconds: number;
@@ -125,6 +125,8 @@ export class AppConfig {
         address: env.RATE_LIMIT_ADDRESS_REQUESTS,
         failedAuth: env.RATE_LIMIT_AUTH_FAILURES,
         admin: env.RATE_LIMIT_ADMIN_REQUESTS,
+        loginAccount: env.RATE_LIMIT_LOGIN_ACCOUNT_ATTEMPTS,
+        loginAddress: env.RATE_LIMIT_LOGIN_ADDRESS_ATTEMPTS,
       },
     };
     this.sessions = { idleSeconds: env.SESSION_IDLE_MINUTES * 60, maxSeconds: env.SESSION_MAX_HOURS * 3600 };
