@@ -298,6 +298,27 @@ describe('sessions and passwords', () => {
     });
   });
 
+  it('forgets dead sessions and spent reset links at the next sign-in or reset request', async () => {
+    const nina = await newUser(database);
+    const signedOut = await signIn(api, nina);
+    await send('POST', '/v1/auth/logout', signedOut);
+    const idle = await signIn(api, nina);
+    await sql(
+      `UPDATE sessions SET last_seen_at = now() - interval '8 days' WHERE token_hash = encode(sha256($1), 'hex')`,
+      [idle.token],
+    );
+    const live = await signIn(api, nina);
+    const countOf = async (table: string) =>
+      Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE user_id = $1`, [nina.id]))[0].n);
+    expect(await countOf('sessions')).toBe(1);
+    expect((await me(live)).status).toBe(200);
+
+    await api.post('/v1/auth/password-reset', { email: nina.email });
+    await sql(`UPDATE password_resets SET expires_at = now() WHERE user_id = $1`, [nina.id]);
+    await api.post('/v1/auth/password-reset', { email: nina.email });
+    expect(await countOf('password_resets')).toBe(1);
+  });
+
   describe('the list of sessions', () => {
     it('lists the live sessions, marks the current one, and ends one or all the others', async () => {
       const heidi = await newUser(database);

@@ -113,4 +113,12 @@ export class SessionRepository {
     );
     return rows.length;
   }
+
+  /** Forgets the user's sessions that can sign nobody in any more (ended, expired or idle too long). */
+  async deleteEnded(userId: string, idleSeconds: number): Promise<void> {
+    await this.dataSource.manager.query(`DELETE FROM sessions WHERE user_id = $1 AND NOT (${LIVE})`, [
+      userId,
+      idleSeconds,
+    ]);
+  }
 }

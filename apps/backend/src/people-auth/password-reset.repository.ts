@@ -7,7 +7,12 @@ import { DataSource } from 'typeorm';
 export class PasswordResetRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Adds a link for the user, forgetting their links that can open nothing any more (used or expired). */
   async create(userId: string, tokenHash: string, lifetimeSeconds: number): Promise<void> {
+    await this.dataSource.manager.query(
+      `DELETE FROM password_resets WHERE user_id = $1 AND (used_at IS NOT NULL OR expires_at <= now())`,
+      [userId],
+    );
     await this.dataSource.manager.query(
       `INSERT INTO password_resets (user_id, token_hash, expires_at)
        VALUES ($1, $2, now() + make_interval(secs => $3))`,
