@@ -132,6 +132,19 @@ describe('sessions and passwords', () => {
       expect(response.body.details).toEqual([{ field: 'password', message: 'password should not be empty' }]);
     });
 
+    it('takes only JSON bodies, which a cross-site form cannot send (no signing a browser in as someone else)', async () => {
+      const olivia = await newUser(database);
+      const response = await api.post(
+        '/v1/auth/login',
+        JSON.stringify({ email: olivia.email, password: olivia.password }),
+        {
+          'content-type': 'text/plain',
+        },
+      );
+      expect(response.status).toBe(400);
+      expect(sessionCookieOf(response)).toBe('');
+    });
+
     it('sends the cookie Secure in production', async () => {
       const production = await extraBackend({ ...ROOMY_BUDGETS, NODE_ENV: 'production' });
       const carol = await newUser(database);
