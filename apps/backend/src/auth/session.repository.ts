@@ -28,7 +28,10 @@ export interface SessionRow {
   ip: string | null;
 }
 
-/** A session still signs its person in: the same condition as the function session_principal's. */
+/**
+ * A session still signs its person in: the same condition as the function session_principal's. Its
+ * queries pass the idle limit (seconds) as `$2`.
+ */
 const LIVE = `revoked_at IS NULL AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $2)`;
 
 /** People's sessions (table `sessions`; tokens kept as SHA-256 hashes only). */

@@ -49,8 +49,9 @@ export class HttpRateLimits {
   }
 
   /**
-   * A sign-in attempt (or password-reset request), counted before the password is checked against the
-   * client's address and, when it names one, the account's email (by its SHA-256: no address in Redis).
+   * Counts a password guess (sign-in, password change) or reset request, before any password is checked,
+   * against the client's address and, when it names one, the account's email (by its SHA-256, so no
+   * email address is kept in Redis).
    */
   async chargeLogin(request: Request, response: Response, email: string | null): Promise<void> {
     const states = await Promise.all([
