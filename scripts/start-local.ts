@@ -6,11 +6,14 @@
  * Settings come from the shell, then `.env` (or `.env.example` when there is none). Every platform
  * variable an emulator's fixture names (hosts, OAuth apps) points at that emulator unless the shell
  * sets it, so nothing reaches a real platform by accident.
- * The database named in DATABASE_URL is created if it does not exist yet.
+ * The database named in DATABASE_URL is created if it does not exist yet. When SMTP_URL names this
+ * machine (the default, smtp://localhost:2525), a local SMTP server receives Herald's mail (password
+ * resets, invitations, alerts) and prints each message, links included, instead of delivering it.
  */
 import concurrently from 'concurrently';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
+import { startMailSink } from '../emulators/mail/mail-sink.js';
 import { EMULATORS } from '../emulators/registry.js';
 import { startDemoEmulator } from '../emulators/run-emulator.js';
 
@@ -20,6 +23,7 @@ process.loadEnvFile(envFile);
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@localhost:5432/herald';
 await ensureDatabase(databaseUrl);
+await startLocalMail(process.env.SMTP_URL ?? 'smtp://localhost:2525');
 
 // Every emulator of the registry, in this process; what the shell set explicitly wins over its variables.
 const platformEnv: Record<string, string> = {};
@@ -45,6 +49,21 @@ await result.then(
   () => process.exit(0),
   () => process.exit(1),
 );
+
+/** Receives the apps' mail when SMTP_URL names this machine, printing each message. */
+async function startLocalMail(smtpUrl: string): Promise<void> {
+  const url = new URL(smtpUrl);
+  if (!['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return;
+  const sink = await startMailSink({
+    host: url.hostname === '[::1]' ? '::1' : url.hostname,
+    port: Number(url.port || 25),
+    onMail: (mail) =>
+      console.log(
+        `[mail] To: ${mail.to.join(', ')}\n[mail] Subject: ${mail.subject}\n${mail.text.replace(/^/gm, '[mail] ')}`,
+      ),
+  });
+  console.log(`Mail is not delivered: the local SMTP server ${sink.url} prints it here`);
+}
 
 /** Creates the database of DATABASE_URL when it is missing, so a fresh machine needs no manual step. */
 async function ensureDatabase(url: string): Promise<void> {

@@ -15,6 +15,7 @@ const TABLES_WITHOUT_WORKSPACE_DATA: Record<string, string> = {
   sessions: "a person's sign-in sessions, looked up before a workspace is known",
   event_consumers:
     "each outbox reader's cursor (the alerts'), over every workspace's events; the API role has no access",
+  password_resets: "a person's password-reset links, used before a workspace is known",
 };
 
 interface Tenant {

@@ -1,16 +1,7 @@
-import { simpleParser } from 'mailparser';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import { type ReceivedMail, startMailSink } from '../../emulators/mail/mail-sink.js';
 import { eventually } from './factories.js';
 
-/** A message the server received, parsed. */
-export interface ReceivedMail {
-  from: string;
-  to: string[];
-  subject: string;
-  text: string;
-  html: string | null;
-}
+export type { ReceivedMail };
 
 export interface MailServer {
   /** SMTP_URL for Herald's processes. */
@@ -26,41 +17,14 @@ export interface MailServer {
  * recipients it turns away for good (550 to RCPT TO), as a server does for a mailbox that does not exist.
  */
 export async function startMailServer(options: { refuses?: (address: string) => boolean } = {}): Promise<MailServer> {
-  const received: ReceivedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (!options.refuses?.(address.address)) return callback();
-      callback(Object.assign(new Error(`No mailbox ${address.address}`), { responseCode: 550 }));
-    },
-    onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          received.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-            subject: mail.subject ?? '',
-            text: mail.text ?? '',
-            html: typeof mail.html === 'string' ? mail.html : null,
-          });
-          callback();
-        })
-        .catch((error: Error) => callback(error));
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
+  const sink = await startMailSink(options);
   return {
-    url: `smtp://127.0.0.1:${port}`,
-    received,
+    ...sink,
     waitFor: (matches) =>
       eventually(() => {
-        const mail = received.find(matches);
-        if (!mail) throw new Error(`no matching mail among ${received.length} received`);
+        const mail = sink.received.find(matches);
+        if (!mail) throw new Error(`no matching mail among ${sink.received.length} received`);
         return mail;
       }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -19,6 +19,7 @@ import { createValidationPipe } from './common/validation.pipe.js';
 import { HealthModule } from './health/health.module.js';
 import { MediaApiModule } from './media/media-api.module.js';
 import { OidcModule } from './oidc/oidc.module.js';
+import { PeopleAuthModule } from './people-auth/people-auth.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
@@ -39,6 +40,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     MediaApiModule,
     OidcModule,
     AlertsModule,
+    PeopleAuthModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -31,6 +31,8 @@ export class SessionsService {
       userAgent: client.userAgent,
       ip: client.ip,
     });
+    // Each sign-in clears the person's dead sessions, so the table holds only a few rows per person.
+    await this.sessions.deleteEnded(userId, this.config.sessions.idleSeconds);
     return { sessionId, token, csrfToken: this.csrf.tokenFor(sessionId), expiresAt };
   }
 }

@@ -11,14 +11,14 @@ import { OidcService, type OidcAvailability } from './oidc.service.js';
 @Controller('v1/auth/oidc')
 @Public()
 export class OidcController {
-  /** Cookies are Secure when people reach Herald over HTTPS (the browser would not send them back over http). */
+  /** See AppConfig.secureCookies. */
   private readonly secureCookies: boolean;
 
   constructor(
     private readonly oidc: OidcService,
     config: AppConfig,
   ) {
-    this.secureCookies = config.publicBaseUrl.startsWith('https:');
+    this.secureCookies = config.secureCookies;
   }
 
   /** Whether to show a single sign-on button on the sign-in page, and its name. */

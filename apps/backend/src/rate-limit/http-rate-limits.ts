@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, hashApiKey, looksLikeApiKey } from '@app/shared';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { createHash } from 'node:crypto';
 import { bearerTokenOf } from '../auth/bearer-token.js';
 import {
   type BudgetState,
@@ -45,6 +46,21 @@ export class HttpRateLimits {
   /** A request to an admin endpoint, counted against its address before the token is checked. */
   async chargeAdmin(request: Request, response: Response): Promise<void> {
     this.report(request, response, [await this.limiter.consume('admin', rateLimitSubject(request.ip))]);
+  }
+
+  /**
+   * Counts a password guess (sign-in, password change) or reset request, before any password is checked,
+   * against the client's address and, when it names one, the account's email (by its SHA-256, so no
+   * email address is kept in Redis).
+   */
+  async chargeLogin(request: Request, response: Response, email: string | null): Promise<void> {
+    const states = await Promise.all([
+      this.limiter.consume('loginAddress', rateLimitSubject(request.ip)),
+      email === null
+        ? undefined
+        : this.limiter.consume('loginAccount', createHash('sha256').update(email).digest('hex')),
+    ]);
+    this.report(request, response, states);
   }
 
   /** Counts a failed authentication against the address and returns the 401 to throw. */

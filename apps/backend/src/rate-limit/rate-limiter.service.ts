@@ -3,7 +3,14 @@ import { AppConfig, FailFastRedis, type RateLimitBudget } from '@app/shared';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { BudgetState } from './budget-state.js';
 
-const BUDGETS: readonly RateLimitBudget[] = ['apiKey', 'address', 'failedAuth', 'admin'];
+const BUDGETS: readonly RateLimitBudget[] = [
+  'apiKey',
+  'address',
+  'failedAuth',
+  'admin',
+  'loginAccount',
+  'loginAddress',
+];
 
 /**
  * Counts requests against the budgets in Redis, so every backend replica shares them (a fixed window

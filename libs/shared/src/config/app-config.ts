@@ -30,7 +30,7 @@ export type MediaStorageSettings =
     };
 
 /** The rate limits' budgets: each counts requests of one kind from one caller within a window. */
-export type RateLimitBudget = 'apiKey' | 'address' | 'failedAuth' | 'admin';
+export type RateLimitBudget = 'apiKey' | 'address' | 'failedAuth' | 'admin' | 'loginAccount' | 'loginAddress';
 
 export interface RateLimitSettings {
   windowSeconds: number;
@@ -93,6 +93,11 @@ export class AppConfig {
   };
   /** People's sessions: idle and absolute expiry. */
   readonly sessions: { idleSeconds: number; maxSeconds: number };
+  /**
+   * Whether Herald's cookies are `Secure` (sent back over HTTPS only): in production, and whenever
+   * people reach Herald over HTTPS (PUBLIC_BASE_URL).
+   */
+  readonly secureCookies: boolean;
   readonly mail: { smtpUrl: string; from: string };
   /** Null: single sign-on is not configured. */
   readonly oidc: OidcSettings | null;
@@ -138,8 +143,11 @@ export class AppConfig {
         address: env.RATE_LIMIT_ADDRESS_REQUESTS,
         failedAuth: env.RATE_LIMIT_AUTH_FAILURES,
         admin: env.RATE_LIMIT_ADMIN_REQUESTS,
+        loginAccount: env.RATE_LIMIT_LOGIN_ACCOUNT_ATTEMPTS,
+        loginAddress: env.RATE_LIMIT_LOGIN_ADDRESS_ATTEMPTS,
       },
     };
+    this.secureCookies = env.NODE_ENV === 'production' || this.publicBaseUrl.startsWith('https:');
     this.sessions = { idleSeconds: env.SESSION_IDLE_MINUTES * 60, maxSeconds: env.SESSION_MAX_HOURS * 3600 };
     this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM };
     this.oidc =

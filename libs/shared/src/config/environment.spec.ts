@@ -119,7 +119,7 @@ describe('loadEnvironment', () => {
     expect(config.trustedProxies).toEqual(['10.0.0.0/8', '::1']);
     expect(config.rateLimits).toEqual({
       windowSeconds: 60,
-      limits: { apiKey: 30_000, address: 6_000, failedAuth: 20, admin: 30 },
+      limits: { apiKey: 30_000, address: 6_000, failedAuth: 20, admin: 30, loginAccount: 10, loginAddress: 30 },
     });
     expect(() => loadEnvironment({ ...required, TRUSTED_PROXIES: 'proxy.internal' })).toThrow(
       /TRUSTED_PROXIES: .*not one: proxy\.internal$/m,

@@ -157,6 +157,23 @@ export class Environment {
   @Max(100_000_000)
   RATE_LIMIT_ADMIN_REQUESTS = 30;
 
+  /**
+   * Sign-in attempts (and password-reset requests) per window for one email address, whoever makes them:
+   * what stops guessing one person's password from many addresses.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  RATE_LIMIT_LOGIN_ACCOUNT_ATTEMPTS = 10;
+
+  /** Sign-in attempts (and password-reset requests) per window per client address, whatever email they name. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  RATE_LIMIT_LOGIN_ADDRESS_ATTEMPTS = 30;
+
   /** Where uploaded and fetched images are kept: `local` (MEDIA_STORAGE_DIR) or `s3` (any S3-compatible store). */
   @IsIn(['local', 's3'])
   MEDIA_STORAGE: 'local' | 's3' = 'local';

@@ -6,6 +6,7 @@ import { SameWorkspaceReferences1765000000000 } from './migrations/1765000000000
 import { RowLevelSecurity1765100000000 } from './migrations/1765100000000-row-level-security.js';
 import { People1766000000000 } from './migrations/1766000000000-people.js';
 import { Alerts1766000600000 } from './migrations/1766000600000-alerts.js';
+import { PasswordResets1766000100000 } from './migrations/1766000100000-password-resets.js';
 
 export const MIGRATIONS = [
   InitialSchema1763750000000,
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   RowLevelSecurity1765100000000,
   People1766000000000,
   Alerts1766000600000,
+  PasswordResets1766000100000,
 ];
 
 /**
