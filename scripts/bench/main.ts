@@ -27,6 +27,7 @@ import {
 } from './burst.js';
 import { measureDueScan, type DueScanFigures } from './due-scan.js';
 import { Floor } from './floor.js';
+import { measurePassCost, type JobPlace, type PassFigures } from './pass-cost.js';
 import { figuresTable, machine, markdownTable, rate, type Row, seconds, times, writeResults } from './report.js';
 import { BenchStack, type Memory } from './stack.js';
 
@@ -44,6 +45,7 @@ const outcomes: Record<string, BurstOutcome> = {};
 const figures: {
   noopPerSecond?: number;
   dueScan?: DueScanFigures;
+  requeuePass?: PassFigures[];
   api?: { herald: LoadFigures; bare: LoadFigures };
   memory?: { rest: Record<string, Memory>; peak: Record<string, Memory> };
 } = {};
@@ -97,7 +99,17 @@ try {
     figures.dueScan = await measureDueScan(stack.postgres.url, options.futureTargets);
   }
 
-  const needsHerald = options.only.some((m) => m !== 'due-scan');
+  if (runs('requeue-pass')) {
+    figures.requeuePass = [];
+    for (const place of ['prioritized', 'wait list'] satisfies JobPlace[]) {
+      for (const waiting of [options.passJobs / 10, options.passJobs].map(Math.round)) {
+        log(`requeue pass: ${waiting.toLocaleString()} due targets, jobs waiting (${place})`);
+        figures.requeuePass.push(await measurePassCost(stack, place, waiting));
+      }
+    }
+  }
+
+  const needsHerald = options.only.some((m) => m !== 'due-scan' && m !== 'requeue-pass');
   if (needsHerald) {
     // The backend alone first: it migrates, takes the accounts, and sits idle while the floor runs,
     // so the floor is the same work with nothing else.
@@ -235,6 +247,20 @@ function tableRows(): Row[] {
       scan.ratio,
       '≤ 1.5×',
       scan.ratio <= 1.5,
+    );
+  }
+  for (const place of ['prioritized', 'wait list'] satisfies JobPlace[]) {
+    const [small, large] = (figures.requeuePass ?? []).filter((figure) => figure.place === place);
+    if (!small || !large) continue;
+    const describe = (f: PassFigures) => `${f.batchMs.p50.toFixed(1)} ms/batch with ${f.waiting.toLocaleString()}`;
+    const roundTrips = Math.max(small.roundTripsPerBatch, large.roundTripsPerBatch);
+    ratioRow(
+      `3b. requeue pass, all due, jobs waiting (${place})`,
+      `${describe(large)}, ${roundTrips.toFixed(2)} round trips/batch`,
+      describe(small),
+      large.batchMs.p50 / small.batchMs.p50,
+      '≤ 1.5×, ≤ 2 round trips',
+      large.batchMs.p50 <= 1.5 * small.batchMs.p50 && roundTrips <= 2,
     );
   }
   const api = figures.api;

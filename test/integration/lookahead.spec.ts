@@ -14,6 +14,7 @@ import {
 import { eventually, newAccount, newPost } from '../support/factories.js';
 import { startScheduler } from '../support/herald-apps.js';
 import { startPipeline, targetsOf, type Pipeline } from '../support/pipeline.js';
+import { watchRedisTraffic, type RedisTraffic } from '../support/redis-traffic.js';
 import { repositoriesOver } from '../support/repositories.js';
 import { testConfig } from '../support/test-environment.js';
 
@@ -219,40 +220,16 @@ describe('the lookahead', () => {
   });
 
   describe('the cost of a pass in Redis', () => {
-    interface Traffic {
-      commands: number;
-      roundTrips: number;
-      /** Commands sent that read a whole list. */
-      listReads: number;
-    }
-
-    /**
-     * Counts what the scheduler sends to Redis during `work`, at the ioredis client under BullMQ: every
-     * command, and every round trip (a command sent alone, or a whole pipeline or MULTI).
-     */
-    async function trafficOf(work: () => Promise<unknown>): Promise<Traffic> {
-      const queue = scheduler.get<Queue>(getQueueToken(POST_QUEUE));
-      const client = (await queue.getBackend().client) as unknown as {
-        sendCommand: (command: { name: string }, stream?: unknown, ...rest: unknown[]) => unknown;
-      };
-      const send = client.sendCommand;
-      const pipelines = new Set<unknown>();
-      let commands = 0;
-      let alone = 0;
-      let listReads = 0;
-      client.sendCommand = (command, stream, ...rest) => {
-        commands++;
-        if (command.name === 'lrange') listReads++;
-        if (stream === undefined) alone++;
-        else pipelines.add(stream);
-        return send(command, stream, ...rest);
-      };
+    /** What the scheduler sends to Redis during `work`. */
+    async function trafficOf(work: () => Promise<unknown>): Promise<RedisTraffic> {
+      const watch = await watchRedisTraffic(scheduler.get<Queue>(getQueueToken(POST_QUEUE)));
       try {
         await work();
-      } finally {
-        client.sendCommand = send;
+      } catch (error) {
+        watch.stop();
+        throw error;
       }
-      return { commands, roundTrips: alone + pipelines.size, listReads };
+      return watch.stop();
     }
 
     /** Exactly `count` targets due within the window, spread over the next hours; every other target settled. */
@@ -275,7 +252,7 @@ describe('the lookahead', () => {
       return rows.map((row) => row.id);
     }
 
-    async function measure(count: number): Promise<{ afterFlush: Traffic; steady: Traffic }> {
+    async function measure(count: number): Promise<{ afterFlush: RedisTraffic; steady: RedisTraffic }> {
       await onlyTargetsDueLater(count);
       await pipeline.redis.flush();
       let recreated: RequeueSummary | undefined;
@@ -297,11 +274,11 @@ describe('the lookahead', () => {
       expect(large.afterFlush.roundTrips).toBeLessThanOrEqual(small.afterFlush.roundTrips + 2);
       expect(large.afterFlush.commands).toBeGreaterThan(small.afterFlush.commands);
       // Every job waits in the prioritized set, where the script finds it: no list is read.
-      expect(large.steady.listReads).toBe(0);
+      expect(large.steady.byName.get('lrange')).toBeUndefined();
     });
 
     /** A pass over `count` targets due later whose jobs wait in BullMQ's wait list, as a dead worker leaves them. */
-    async function passOverJobsInWaitList(count: number): Promise<Traffic> {
+    async function passOverJobsInWaitList(count: number): Promise<RedisTraffic> {
       const ids = await onlyTargetsDueLater(count);
       await pipeline.redis.flush();
       const queue = scheduler.get<Queue>(getQueueToken(POST_QUEUE));
@@ -319,8 +296,8 @@ describe('the lookahead', () => {
       const one = await passOverJobsInWaitList(batchSize);
       const three = await passOverJobsInWaitList(3 * batchSize);
       // One MULTI reading the wait, paused and active lists, in each pass.
-      expect(one.listReads).toBe(3);
-      expect(three.listReads).toBe(3);
+      expect(one.byName.get('lrange')).toBe(3);
+      expect(three.byName.get('lrange')).toBe(3);
       // Each batch more costs its one round trip, the script.
       expect(three.roundTrips - one.roundTrips).toBe(2);
     });
