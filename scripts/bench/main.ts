@@ -200,9 +200,14 @@ const settings = {
     'posts written in SQL as the API writes them (post + target, workspace default lateness), jobs with the options of PostQueue.schedule (delayed to the instant, ranked within each workspace)',
   services: 'private PostgreSQL (fsync=off) and Redis started by the bench; X emulator over HTTPS in the bench process',
   bursts: `each due at ${DUE_LEAD}, so creation ends first (the log says how long before)`,
-  recovery: `scheduler restarted with SCHEDULER_CRON=${RECOVERY_CRON} for measurement 5 only, then with the default`,
-  scaling: `${options.workers} processes: measurement 1's burst, not run twice`,
-  requeuePass: `PostQueue.ensureJobs in batches of 500 over ${options.passJobs / 10} then ${options.passJobs} due targets whose jobs wait, on a queue of its own`,
+  ...(runs('recovery') && {
+    recovery: `scheduler restarted with SCHEDULER_CRON=${RECOVERY_CRON} for measurement 5 only, then with the default`,
+  }),
+  ...(runs('scaling') &&
+    runs('throughput') && { scaling: `${options.workers} processes: measurement 1's burst, not run twice` }),
+  ...(runs('requeue-pass') && {
+    requeuePass: `PostQueue.ensureJobs in batches of 500 over ${options.passJobs / 10} then ${options.passJobs} due targets whose jobs wait, prioritized then in the wait list, on a queue of their own`,
+  }),
 };
 console.log(`\n## Figures\n\n${figuresTable(rows)}\n`);
 if (figures.memory) console.log(`## Memory (MB)\n\n${memoryTable(figures.memory)}\n`);
