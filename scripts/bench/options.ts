@@ -43,7 +43,7 @@ const SIZES = {
     accounts: 100,
     lagPosts: 200,
     futureTargets: 100_000,
-    passJobs: 10_000,
+    passJobs: 20_000,
     apiSeconds: 5,
     recoveryPosts: 200,
     fairnessPosts: 300,
