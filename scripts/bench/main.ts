@@ -18,6 +18,7 @@ import {
   type BenchWorkspace,
   type Burst,
   type BurstOutcome,
+  DUE_LEAD,
   dueInstantFor,
   enqueueForHerald,
   insertBurst,
@@ -27,6 +28,7 @@ import {
 } from './burst.js';
 import { measureDueScan, type DueScanFigures } from './due-scan.js';
 import { Floor } from './floor.js';
+import { measurePassCost, type JobPlace, type PassFigures } from './pass-cost.js';
 import { figuresTable, machine, markdownTable, rate, type Row, seconds, times, writeResults } from './report.js';
 import { BenchStack, type Memory } from './stack.js';
 
@@ -39,11 +41,14 @@ const runs = (measurement: Measurement) => options.only.includes(measurement);
 const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 const startedAt = Date.now();
+/** The scheduler's tick while measurement 5 runs (every 5 s; the default is every minute). */
+const RECOVERY_CRON = '*/5 * * * * *';
 const stack = await BenchStack.start(options.concurrency);
 const outcomes: Record<string, BurstOutcome> = {};
 const figures: {
   noopPerSecond?: number;
   dueScan?: DueScanFigures;
+  requeuePass?: PassFigures[];
   api?: { herald: LoadFigures; bare: LoadFigures };
   memory?: { rest: Record<string, Memory>; peak: Record<string, Memory> };
 } = {};
@@ -59,8 +64,10 @@ const forgetTweets = () => stack.emulator.reset();
 async function run(name: string, burst: Burst): Promise<void> {
   const outcome = await settle(stack, burst, settleTimeoutMs(burst.postIds.length));
   outcomes[name] = outcome;
+  const spare = (burst.dueAt.getTime() - burst.createdAt.getTime()) / 1000;
   log(
-    `${name}: ${outcome.published}/${outcome.posts} published in ${outcome.seconds.toFixed(1)} s ` +
+    `${name}: created ${spare.toFixed(1)} s before due; ` +
+      `${outcome.published}/${outcome.posts} published in ${outcome.seconds.toFixed(1)} s ` +
       `(${outcome.perSecond.toFixed(0)}/s), lag p99 ${seconds(outcome.lag.p99)}` +
       (outcome.missed + outcome.failed > 0 ? `, ${outcome.missed} missed, ${outcome.failed} failed` : ''),
   );
@@ -97,7 +104,20 @@ try {
     figures.dueScan = await measureDueScan(stack.postgres.url, options.futureTargets);
   }
 
-  const needsHerald = options.only.some((m) => m !== 'due-scan');
+  if (runs('requeue-pass')) {
+    figures.requeuePass = [];
+    const sizes = [options.passJobs / 10, options.passJobs].map(Math.round);
+    // Unrecorded, so that the first recorded batches do not pay for compiling the code and connecting.
+    await measurePassCost(stack, 'prioritized', sizes[0]);
+    for (const place of ['prioritized', 'wait list'] satisfies JobPlace[]) {
+      for (const waiting of sizes) {
+        log(`requeue pass: ${waiting.toLocaleString()} due targets, jobs waiting (${place})`);
+        figures.requeuePass.push(await measurePassCost(stack, place, waiting));
+      }
+    }
+  }
+
+  const needsHerald = options.only.some((m) => m !== 'due-scan' && m !== 'requeue-pass');
   if (needsHerald) {
     // The backend alone first: it migrates, takes the accounts, and sits idle while the floor runs,
     // so the floor is the same work with nothing else.
@@ -128,6 +148,10 @@ try {
     if (runs('throughput')) await heraldBurst(bench, 'herald-throughput', options.posts);
     if (runs('lag')) await heraldBurst(bench, 'herald-lag', options.lagPosts, 1_000);
     if (runs('recovery')) {
+      // The jobs come back on the scheduler's next tick: a shorter tick for this measurement only, so
+      // that it measures the recovery rather than where in the minute the flush fell.
+      await stack.stopApp('scheduler');
+      await stack.startApp('scheduler', 'scheduler', { SCHEDULER_CRON: RECOVERY_CRON });
       const burst = await insertBurst(stack, bench, {
         label: 'herald-recovery',
         count: options.recoveryPosts,
@@ -135,9 +159,11 @@ try {
       });
       const [queued] = await enqueueForHerald(stack, [burst]);
       await stack.redis.flushAll();
-      log('recovery: FLUSHALL with every process running');
+      log(`recovery: FLUSHALL with every process running, the scheduler on SCHEDULER_CRON=${RECOVERY_CRON}`);
       await run('herald-recovery', queued);
       forgetTweets();
+      await stack.stopApp('scheduler');
+      await stack.startApp('scheduler', 'scheduler');
     }
     if (runs('fairness')) {
       const small = await newBenchWorkspace(stack, 'small', 1);
@@ -152,6 +178,11 @@ try {
     }
     if (runs('scaling')) {
       for (const workers of options.scaling) {
+        if (workers === options.workers && outcomes['herald-throughput']) {
+          // The same burst with the same workers as measurement 1, which is therefore not run twice.
+          outcomes[`scaling-${workers}`] = outcomes['herald-throughput'];
+          continue;
+        }
         await stack.setWorkers(workers);
         log(`scaling: ${workers} worker process${workers === 1 ? '' : 'es'}`);
         await heraldBurst(bench, `scaling-${workers}`, options.posts);
@@ -171,6 +202,15 @@ const settings = {
   creation:
     'posts written in SQL as the API writes them (post + target, workspace default lateness), jobs with the options of PostQueue.schedule (delayed to the instant, ranked within each workspace)',
   services: 'private PostgreSQL (fsync=off) and Redis started by the bench; X emulator over HTTPS in the bench process',
+  bursts: `each due at ${DUE_LEAD}, so creation ends first (the log says how long before)`,
+  ...(runs('recovery') && {
+    recovery: `scheduler restarted with SCHEDULER_CRON=${RECOVERY_CRON} for measurement 5 only, then with the default`,
+  }),
+  ...(runs('scaling') &&
+    runs('throughput') && { scaling: `${options.workers} processes: measurement 1's burst, not run twice` }),
+  ...(runs('requeue-pass') && {
+    requeuePass: `PostQueue.ensureJobs in batches of 500 over ${options.passJobs / 10} then ${options.passJobs} due targets whose jobs wait, prioritized then in the wait list, on a queue of their own`,
+  }),
 };
 console.log(`\n## Figures\n\n${figuresTable(rows)}\n`);
 if (figures.memory) console.log(`## Memory (MB)\n\n${memoryTable(figures.memory)}\n`);
@@ -237,6 +277,20 @@ function tableRows(): Row[] {
       scan.ratio <= 1.5,
     );
   }
+  for (const place of ['prioritized', 'wait list'] satisfies JobPlace[]) {
+    const [small, large] = (figures.requeuePass ?? []).filter((figure) => figure.place === place);
+    if (!small || !large) continue;
+    const describe = (f: PassFigures) => `${f.batchMs.p50.toFixed(1)} ms/batch with ${f.waiting.toLocaleString()}`;
+    const roundTrips = Math.max(small.roundTripsPerBatch, large.roundTripsPerBatch);
+    ratioRow(
+      `3b. requeue pass, all due, jobs waiting (${place})`,
+      `${describe(large)}, ${roundTrips.toFixed(2)} round trips/batch`,
+      describe(small),
+      large.batchMs.p50 / small.batchMs.p50,
+      '≤ 1.5×, ≤ 2 round trips',
+      large.batchMs.p50 <= 1.5 * small.batchMs.p50 && roundTrips <= 2,
+    );
+  }
   const api = figures.api;
   if (api) {
     const describe = (f: LoadFigures) =>
@@ -255,7 +309,7 @@ function tableRows(): Row[] {
     // Run 1's pace applied to this many posts: what the same burst takes without a flush.
     const expected = herald ? recovery.posts / herald.perSecond : NaN;
     rows.push({
-      measurement: `5. recovery after FLUSHALL (${recovery.posts} posts)`,
+      measurement: `5. recovery after FLUSHALL (${recovery.posts} posts, SCHEDULER_CRON=${RECOVERY_CRON})`,
       figure: `all published ${recovery.seconds.toFixed(1)} s after due, lag p50 ${seconds(recovery.lag.p50)}`,
       baseline: herald ? `run 1 pace: ${expected.toFixed(1)} s` : '(run 1 not run)',
       ratio: times(recovery.seconds / expected),
@@ -279,7 +333,9 @@ function tableRows(): Row[] {
     const outcome = outcomes[`scaling-${workers}`];
     if (!outcome) continue;
     rows.push({
-      measurement: `7. ${workers} worker process${workers === 1 ? '' : 'es'} × ${options.concurrency}`,
+      measurement:
+        `7. ${workers} worker process${workers === 1 ? '' : 'es'} × ${options.concurrency} (${options.posts} posts` +
+        `${workers === options.workers && outcome === herald ? ', run 1' : ''})`,
       figure: rate(outcome.perSecond),
       baseline: one ? `1 process ${rate(one.perSecond)}` : '',
       ratio: one ? times(outcome.perSecond / one.perSecond) : '',

@@ -1,6 +1,15 @@
 /** The flags of `npm run bench`: which measurements, at which sizes, with how many workers. */
 
-export const MEASUREMENTS = ['throughput', 'lag', 'due-scan', 'api', 'recovery', 'fairness', 'scaling'] as const;
+export const MEASUREMENTS = [
+  'throughput',
+  'lag',
+  'due-scan',
+  'requeue-pass',
+  'api',
+  'recovery',
+  'fairness',
+  'scaling',
+] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
 export interface BenchOptions {
@@ -13,6 +22,8 @@ export interface BenchOptions {
   lagPosts: number;
   /** Measurement 3: future targets in the big database (the small one holds 10,000). */
   futureTargets: number;
+  /** Measurement 3b: waiting jobs a requeue pass goes over (compared with a tenth as many). */
+  passJobs: number;
   /** Measurement 4: seconds of load on each side, and concurrent clients. */
   apiSeconds: number;
   apiClients: number;
@@ -32,6 +43,7 @@ const SIZES = {
     accounts: 100,
     lagPosts: 200,
     futureTargets: 100_000,
+    passJobs: 20_000,
     apiSeconds: 5,
     recoveryPosts: 200,
     fairnessPosts: 300,
@@ -41,6 +53,7 @@ const SIZES = {
     accounts: 1_000,
     lagPosts: 2_000,
     futureTargets: 1_000_000,
+    passJobs: 100_000,
     apiSeconds: 20,
     recoveryPosts: 10_000,
     fairnessPosts: 10_000,
@@ -54,6 +67,7 @@ export const USAGE = `npm run bench [-- flags]
   --posts N --accounts N  throughput burst (full 10,000 over 1,000 accounts)
   --lag-posts N           lag burst (full 2,000)
   --future-targets N      due-scan database size (full 1,000,000)
+  --pass-jobs N           waiting jobs a requeue pass checks, beside a tenth as many (full 100,000)
   --api-seconds N --api-clients N    API load on each side (full 20 s, 50 clients)
   --recovery-posts N      posts due after a FLUSHALL (full 10,000)
   --fairness-posts N      the big workspace's burst (full 10,000)
@@ -68,6 +82,7 @@ export function parseOptions(args: string[]): BenchOptions {
     'accounts',
     'lag-posts',
     'future-targets',
+    'pass-jobs',
     'api-seconds',
     'api-clients',
     'recovery-posts',
@@ -106,6 +121,7 @@ export function parseOptions(args: string[]): BenchOptions {
     accounts: count('accounts', sizes.accounts),
     lagPosts: count('lag-posts', sizes.lagPosts),
     futureTargets: count('future-targets', sizes.futureTargets),
+    passJobs: count('pass-jobs', sizes.passJobs),
     apiSeconds: count('api-seconds', sizes.apiSeconds),
     apiClients: count('api-clients', 50),
     recoveryPosts: count('recovery-posts', sizes.recoveryPosts),

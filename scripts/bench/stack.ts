@@ -61,17 +61,20 @@ export class BenchStack {
     return Object.fromEntries(Object.entries(loaded).filter(([name]) => !/KEY|TOKEN|SECRET|CERTS/.test(name)));
   }
 
-  async startApp(name: string, app: HeraldApp): Promise<void> {
-    this.processes.set(name, await HeraldProcess.start(app, this.environment));
+  /** Starts one of Herald's apps with the stack's environment, and `overrides` (which the caller prints). */
+  async startApp(name: string, app: HeraldApp, overrides: Record<string, string> = {}): Promise<void> {
+    this.processes.set(name, await HeraldProcess.start(app, { ...this.environment, ...overrides }));
+  }
+
+  async stopApp(name: string): Promise<void> {
+    await this.processes.get(name)?.kill('SIGTERM');
+    this.processes.delete(name);
   }
 
   /** Stops or starts worker processes until exactly `count` run. */
   async setWorkers(count: number): Promise<void> {
     const running = [...this.processes.keys()].filter((name) => name.startsWith('worker-'));
-    for (const name of running.slice(count)) {
-      await this.processes.get(name)?.kill('SIGTERM');
-      this.processes.delete(name);
-    }
+    for (const name of running.slice(count)) await this.stopApp(name);
     const starting = [];
     for (let n = running.length + 1; n <= count; n++) starting.push(this.startApp(`worker-${n}`, 'worker'));
     await Promise.all(starting);

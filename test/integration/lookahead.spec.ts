@@ -3,10 +3,18 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { RequeueService, type RequeueSummary } from '../../apps/scheduler/src/requeue/requeue.service.js';
-import { LATE_TOLERANCE_MS, POST_QUEUE, PostTargetRepository, type DueTarget } from '@app/shared';
+import {
+  AppConfig,
+  LATE_TOLERANCE_MS,
+  POST_QUEUE,
+  PostTargetRepository,
+  PUBLISH_TARGET_JOB,
+  type DueTarget,
+} from '@app/shared';
 import { eventually, newAccount, newPost } from '../support/factories.js';
 import { startScheduler } from '../support/herald-apps.js';
 import { startPipeline, targetsOf, type Pipeline } from '../support/pipeline.js';
+import { watchRedisTraffic, type RedisTraffic } from '../support/redis-traffic.js';
 import { repositoriesOver } from '../support/repositories.js';
 import { testConfig } from '../support/test-environment.js';
 
@@ -212,57 +220,39 @@ describe('the lookahead', () => {
   });
 
   describe('the cost of a pass in Redis', () => {
-    interface Traffic {
-      commands: number;
-      roundTrips: number;
-    }
-
-    /**
-     * Counts what the scheduler sends to Redis during `work`, at the ioredis client under BullMQ: every
-     * command, and every round trip (a command sent alone, or a whole pipeline or MULTI).
-     */
-    async function trafficOf(work: () => Promise<unknown>): Promise<Traffic> {
-      const queue = scheduler.get<Queue>(getQueueToken(POST_QUEUE));
-      const client = (await queue.getBackend().client) as unknown as {
-        sendCommand: (command: unknown, stream?: unknown, ...rest: unknown[]) => unknown;
-      };
-      const send = client.sendCommand;
-      const pipelines = new Set<unknown>();
-      let commands = 0;
-      let alone = 0;
-      client.sendCommand = (command, stream, ...rest) => {
-        commands++;
-        if (stream === undefined) alone++;
-        else pipelines.add(stream);
-        return send(command, stream, ...rest);
-      };
+    /** What the scheduler sends to Redis during `work`. */
+    async function trafficOf(work: () => Promise<unknown>): Promise<RedisTraffic> {
+      const watch = await watchRedisTraffic(scheduler.get<Queue>(getQueueToken(POST_QUEUE)));
       try {
         await work();
-      } finally {
-        client.sendCommand = send;
+      } catch (error) {
+        watch.stop();
+        throw error;
       }
-      return { commands, roundTrips: alone + pipelines.size };
+      return watch.stop();
     }
 
     /** Exactly `count` targets due within the window, spread over the next hours; every other target settled. */
-    async function onlyTargetsDueLater(count: number): Promise<void> {
+    async function onlyTargetsDueLater(count: number): Promise<string[]> {
       await pipeline.sql.query(
         `UPDATE post_targets SET status = 'cancelled', next_attempt_at = NULL WHERE status <> 'cancelled'`,
       );
       const account = await newAccount(pipeline.workspace);
-      await pipeline.sql.query(
+      const rows = await pipeline.sql.query<{ id: string }[]>(
         `WITH posts AS (
            INSERT INTO posts (workspace_id, content, publish_at, max_lateness_seconds, status)
            SELECT $1, 'later ' || g, now() + interval '1 hour' + g * interval '1 second', 3600, 'scheduled'
              FROM generate_series(1, $3::int) g
            RETURNING id, publish_at)
          INSERT INTO post_targets (post_id, account_id, platform, status, due_at, next_attempt_at)
-         SELECT id, $2, 'x', 'scheduled', publish_at, publish_at FROM posts`,
+         SELECT id, $2, 'x', 'scheduled', publish_at, publish_at FROM posts
+         RETURNING id`,
         [pipeline.workspace.id, account.id, count],
       );
+      return rows.map((row) => row.id);
     }
 
-    async function measure(count: number): Promise<{ afterFlush: Traffic; steady: Traffic }> {
+    async function measure(count: number): Promise<{ afterFlush: RedisTraffic; steady: RedisTraffic }> {
       await onlyTargetsDueLater(count);
       await pipeline.redis.flush();
       let recreated: RequeueSummary | undefined;
@@ -283,6 +273,33 @@ describe('the lookahead', () => {
       // Recreating them after a flush sends one command per job, all in the same round trips.
       expect(large.afterFlush.roundTrips).toBeLessThanOrEqual(small.afterFlush.roundTrips + 2);
       expect(large.afterFlush.commands).toBeGreaterThan(small.afterFlush.commands);
+      // Every job waits in the prioritized set, where the script finds it: no list is read.
+      expect(large.steady.byName.get('lrange')).toBeUndefined();
+    });
+
+    /** A pass over `count` targets due later whose jobs wait in BullMQ's wait list, as a dead worker leaves them. */
+    async function passOverJobsInWaitList(count: number): Promise<RedisTraffic> {
+      const ids = await onlyTargetsDueLater(count);
+      await pipeline.redis.flush();
+      const queue = scheduler.get<Queue>(getQueueToken(POST_QUEUE));
+      // Without a priority BullMQ puts a job in the wait list, where it also moves a stalled job whatever its priority.
+      await queue.addBulk(ids.map((id) => ({ name: PUBLISH_TARGET_JOB, data: { targetId: id }, opts: { jobId: id } })));
+      expect(await queue.getWaitingCount()).toBe(count);
+      let checked: RequeueSummary | undefined;
+      const traffic = await trafficOf(async () => (checked = await pass()));
+      expect(checked?.ahead).toMatchObject({ alive: count, added: 0, replaced: 0, error: 0 });
+      return traffic;
+    }
+
+    it('reads the wait list once per pass, not once per batch, however long it is', async () => {
+      const { batchSize } = scheduler.get(AppConfig).scheduler;
+      const one = await passOverJobsInWaitList(batchSize);
+      const three = await passOverJobsInWaitList(3 * batchSize);
+      // One MULTI reading the wait, paused and active lists, in each pass.
+      expect(one.byName.get('lrange')).toBe(3);
+      expect(three.byName.get('lrange')).toBe(3);
+      // Each batch more costs its one round trip, the script.
+      expect(three.roundTrips - one.roundTrips).toBe(2);
     });
   });
 });

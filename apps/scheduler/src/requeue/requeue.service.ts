@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
   AppConfig,
+  ListedJobs,
   PostQueue,
   PostTargetRepository,
   ranksWithinGroups,
@@ -62,17 +63,18 @@ export class RequeueService {
         await this.queue.checkReachable();
         const summary: RequeueSummary = { ...noCounts(), ahead: noCounts() };
         const start = new Date();
+        const listed = new ListedJobs();
         // Ranks go on from page to page: each workspace's oldest targets first, every workspace's first before anyone's next.
         const dueRanks = new Map<string, number>();
         await this.sweep(
           (limit, after) => this.targets.findDue(limit, after),
           summary,
-          (due) => this.keepDue(due, dueRanks),
+          (due) => this.keepDue(due, dueRanks, listed),
         );
         await this.sweep(
           (limit, after) => this.targets.findExpiredLeases(limit, after),
           summary,
-          (due) => this.keepDue(due, dueRanks),
+          (due) => this.keepDue(due, dueRanks, listed),
         );
         // From a little before the due scan began, so a target that came due between the two scans is
         // in one of them whatever the clocks of PostgreSQL and this process; one in both is left alone.
@@ -82,7 +84,7 @@ export class RequeueService {
         await this.sweep(
           (limit, after) => this.targets.findDueBetween(from, until, limit, after),
           summary.ahead,
-          (later) => this.keepAhead(later, aheadRanks),
+          (later) => this.keepAhead(later, aheadRanks, listed),
         );
         if (changed(summary) || changed(summary.ahead)) this.logger.log(`Requeue pass: ${JSON.stringify(summary)}`);
         return summary;
@@ -116,10 +118,11 @@ export class RequeueService {
   }
 
   /** A job that runs now for each due target, which then counts as queued. */
-  private async keepDue(due: DueTarget[], ranked: Map<string, number>): Promise<RequeueOutcome[]> {
+  private async keepDue(due: DueTarget[], ranked: Map<string, number>, listed: ListedJobs): Promise<RequeueOutcome[]> {
     const ranks = await this.ranksOf(due, ranked);
     const outcomes = await this.queue.ensureJobs(
       due.map((target, index) => ({ id: target.id, runAt: 'now', rank: ranks[index] })),
+      listed,
     );
     const queued = due.filter((target, index) => target.status === 'scheduled' && outcomes[index] !== 'error');
     await this.targets.markQueued(queued.map((target) => target.id));
@@ -133,17 +136,23 @@ export class RequeueService {
    * PATCH, since it committed before the API touched Redis, and moves a job left late. One left early
    * is harmless: the claim re-checks the time in PostgreSQL and the worker waits until then.
    */
-  private async keepAhead(later: DueTarget[], ranked: Map<string, number>): Promise<RequeueOutcome[]> {
+  private async keepAhead(
+    later: DueTarget[],
+    ranked: Map<string, number>,
+    listed: ListedJobs,
+  ): Promise<RequeueOutcome[]> {
     const ranks = await this.ranksOf(later, ranked);
     const rankOf = new Map(later.map((target, index) => [target.id, ranks[index]]));
     const outcomes = await this.queue.ensureJobs(
       later.map((target, index) => ({ id: target.id, runAt: target.dueAt, rank: ranks[index] })),
+      listed,
     );
     let changedIds = later.filter((_, index) => CHANGES.has(outcomes[index])).map((target) => target.id);
     for (let round = 0; round < VERIFY_ROUNDS && changedIds.length > 0; round++) {
       const current = await this.targets.findAwaiting(changedIds);
       const again = await this.queue.ensureJobs(
         current.map((target) => ({ id: target.id, runAt: target.dueAt, rank: rankOf.get(target.id) ?? 1 })),
+        listed,
       );
       again.filter((outcome) => outcome !== 'alive').forEach((outcome) => outcomes.push(outcome));
       changedIds = current.filter((_, index) => CHANGES.has(again[index])).map((target) => target.id);

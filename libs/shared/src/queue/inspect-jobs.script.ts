@@ -1,24 +1,23 @@
 import type { JobFacts } from './job-repair.js';
 
 /** The queue keys the script reads, in the order of its KEYS. */
-export const INSPECTED_KEYS = [
-  'completed',
-  'failed',
-  'delayed',
-  'prioritized',
-  'waiting-children',
-  'active',
-  'wait',
-  'paused',
-] as const;
+export const INSPECTED_KEYS = ['completed', 'failed', 'delayed', 'prioritized', 'waiting-children', 'active'] as const;
+
+/** BullMQ's lists a job can wait or run in, read at most once per scheduler pass (see QueuedJobs). */
+export const LISTED_KEYS = ['wait', 'paused', 'active'] as const;
 
 /**
  * The state of many jobs in one round trip: what BullMQ's own getState script (getStateV2) answers
  * for one job, plus whether the job exists and, when delayed, when it runs. It follows BullMQ 6's key
  * layout: a job is the hash `<prefix>:<queue>:<id>` (ARGV[1] is `<prefix>:<queue>:`, as BullMQ's
  * scripts build job keys), a delayed job's score is its run time in ms × 0x1000 plus a counter.
- * getState looks for each job in the wait list with LPOS, a scan of the whole list per job; at the
- * top of the hour that list holds every due job, so the lists are read once per call instead.
+ *
+ * getState finds a job in the wait list with LPOS, a scan of the whole list per job. Herald's jobs all
+ * have a priority, so they wait in the `prioritized` sorted set, where one ZSCORE finds them; the wait
+ * list only holds jobs a dead worker left behind (BullMQ moves stalled jobs there whatever their
+ * priority) and jobs added without a priority. So the script reads only the active list, which holds
+ * at most the workers' concurrency, and names `unplaced` a job found nowhere else: the caller looks it
+ * up in the lists read once per pass, so a long wait list costs a pass one read, not one per batch.
  */
 export const INSPECT_JOBS_LUA = `
 local rcall = redis.call
@@ -44,23 +43,27 @@ for i = 2, #ARGV do
       pending[#pending + 1] = i - 1
     end
   end
-  replies[2 * (i - 1) - 1] = state or 'unknown'
+  replies[2 * (i - 1) - 1] = state or 'unplaced'
   replies[2 * (i - 1)] = runAt
 end
 if #pending > 0 then
-  local listed = {}
-  for k = 6, 8 do
-    for _, id in ipairs(rcall('LRANGE', KEYS[k], 0, -1)) do listed[id] = true end
-  end
+  local active = {}
+  for _, id in ipairs(rcall('LRANGE', KEYS[6], 0, -1)) do active[id] = true end
   for _, n in ipairs(pending) do
-    if listed[ARGV[n + 1]] then replies[2 * n - 1] = 'alive' end
+    if active[ARGV[n + 1]] then replies[2 * n - 1] = 'alive' end
   end
 end
 return replies
 `;
 
-/** Reads the script's reply: a state and a run time (empty unless delayed) per job, in order. */
-export function parseJobFacts(reply: string[]): JobFacts[] {
+/** A job the script found in no sorted set and not running: it waits in a list, or is in none. */
+export const UNPLACED = 'unplaced';
+
+/**
+ * Reads the script's reply: a state and a run time (empty unless delayed) per job, in order, with
+ * `listed` telling whether an unplaced job (by its index) is in one of BullMQ's lists.
+ */
+export function parseJobFacts(reply: string[], listed: (index: number) => boolean): JobFacts[] {
   const facts: JobFacts[] = [];
   for (let i = 0; i < reply.length; i += 2) {
     const state = reply[i];
@@ -68,9 +71,11 @@ export function parseJobFacts(reply: string[]): JobFacts[] {
       case 'missing':
       case 'completed':
       case 'failed':
-      case 'unknown':
       case 'alive':
         facts.push({ state });
+        break;
+      case UNPLACED:
+        facts.push({ state: listed(i / 2) ? 'alive' : 'unknown' });
         break;
       case 'delayed':
         facts.push({ state, runAt: new Date(Number(reply[i + 1])) });

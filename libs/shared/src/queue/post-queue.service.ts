@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DueRanks } from './due-ranks.js';
-import { INSPECT_JOBS_LUA, INSPECTED_KEYS, parseJobFacts } from './inspect-jobs.script.js';
+import { INSPECT_JOBS_LUA, INSPECTED_KEYS, LISTED_KEYS, parseJobFacts, UNPLACED } from './inspect-jobs.script.js';
 import { decideJobRepair, type JobFacts, type JobRepair } from './job-repair.js';
 import { publishJobOptions } from './publish-job-options.js';
 import type { PublishTargetJob } from './publish-target.job.js';
@@ -36,6 +36,23 @@ const INSPECT_JOBS = 'heraldInspectJobs';
 const scripted = new WeakSet<object>();
 
 const runTime = (target: JobTarget): Date => (target.runAt === 'now' ? new Date(0) : target.runAt);
+
+/**
+ * One scheduler pass's reading of BullMQ's lists (wait, paused, active): taken the first time a job is
+ * found in no sorted set and not running (see inspect-jobs.script.ts), then shared by the pass's
+ * batches. A job listed then and in no sorted set now is still in a list, since leaving the lists puts
+ * a job in a sorted set or removes it. A job that entered a list after the reading (taken by a worker
+ * that died, within the pass) counts as in none and is replaced: it still runs once.
+ */
+export class ListedJobs {
+  private ids?: Promise<Set<string>>;
+
+  /** The listed ids, read by `read` on the first call only. */
+  get(read: () => Promise<Set<string>>): Promise<Set<string>> {
+    this.ids ??= read();
+    return this.ids;
+  }
+}
 
 /** The only place that puts publish jobs into Redis, or takes them out. */
 @Injectable()
@@ -84,12 +101,18 @@ export class PostQueue {
 
   /**
    * Makes sure each target has a job that runs on time: now for a due target (`runAt` 'now'), by
-   * `runAt` for one due later (see decideJobRepair). Reads every job's state in one round trip and
-   * acts only on the jobs that need it, adding the missing ones in one addBulk.
+   * `runAt` for one due later (see decideJobRepair). Reads every job's state in one round trip (and
+   * BullMQ's lists once per pass, in `listed`) and acts only on the jobs that need it, adding the
+   * missing ones in one addBulk.
    */
-  async ensureJobs(targets: JobTarget[]): Promise<RequeueOutcome[]> {
+  async ensureJobs(targets: JobTarget[], listed: ListedJobs): Promise<RequeueOutcome[]> {
     if (targets.length === 0) return [];
-    const facts = await withPatience(this.inspect(targets.map((target) => target.id)));
+    const facts = await withPatience(
+      this.inspect(
+        targets.map((target) => target.id),
+        listed,
+      ),
+    );
     const outcomes: RequeueOutcome[] = targets.map((target, index) => decideJobRepair(target.runAt, facts[index]));
     const failed = (index: number) => (error: unknown) => {
       this.logger.warn(`Could not requeue target ${targets[index].id}: ${(error as Error).message}`);
@@ -111,8 +134,8 @@ export class PostQueue {
     await withPatience(this.queue.getJobCounts('wait'));
   }
 
-  /** The state of each job, in one round trip (see inspect-jobs.script.ts). */
-  private async inspect(targetIds: string[]): Promise<JobFacts[]> {
+  /** The state of each job, in one round trip, and one more the first time in a pass that lists are needed. */
+  private async inspect(targetIds: string[], listed: ListedJobs): Promise<JobFacts[]> {
     const client = await this.queue.getBackend().client;
     if (!scripted.has(client)) {
       client.defineCommand(INSPECT_JOBS, {
@@ -123,9 +146,23 @@ export class PostQueue {
       scripted.add(client);
     }
     const keys = INSPECTED_KEYS.map((key) => this.queue.toKey(key));
-    return parseJobFacts(
-      (await client.runCommand(INSPECT_JOBS, [...keys, this.queue.toKey(''), ...targetIds])) as string[],
-    );
+    const reply = (await client.runCommand(INSPECT_JOBS, [...keys, this.queue.toKey(''), ...targetIds])) as string[];
+    const inLists = reply.includes(UNPLACED) ? await listed.get(() => this.readLists()) : new Set<string>();
+    return parseJobFacts(reply, (index) => inLists.has(targetIds[index]));
+  }
+
+  /** The ids in BullMQ's lists, read together in one MULTI so that no job moving between them is missed. */
+  private async readLists(): Promise<Set<string>> {
+    const client = await this.queue.getBackend().client;
+    const transaction = client.multi();
+    for (const key of LISTED_KEYS) transaction.lrange(this.queue.toKey(key), 0, -1);
+    const replies = (await transaction.exec()) ?? [];
+    const ids = new Set<string>();
+    for (const [error, listedIds] of replies) {
+      if (error) throw error;
+      for (const id of listedIds as string[]) ids.add(id);
+    }
+    return ids;
   }
 
   /** Everything but adding, which ensureJobs does for all targets at once. */
