@@ -10,6 +10,7 @@ import {
   QueueModule,
 } from '@app/shared';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConnectModule } from './connect/connect.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
@@ -35,6 +36,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     ConnectModule,
     PostsModule,
     MediaApiModule,
+    AuditModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
