@@ -14,6 +14,7 @@ import {
   type Tx,
 } from '@app/shared';
 import { eventually, newAccount, newPost } from '../support/factories.js';
+import { WRONG_OUTCOME_EVENTS } from '../support/outbox-check.js';
 import { startPipeline, targetsOf, waitUntilSettled, type Pipeline } from '../support/pipeline.js';
 
 const HOUR_MS = 3_600_000;
@@ -69,6 +70,9 @@ describe('events outbox', () => {
       key,
       id,
     ]);
+
+  /** The targets of `postIds` whose outcome events are missing, doubled or wrong (see outbox-check.ts). */
+  const wrongOutcomeEvents = (postIds: string[]) => pipeline.sql.query(WRONG_OUTCOME_EVENTS, [postIds]);
 
   /** A claim of a new target (of a post due in an hour, made due now), as a worker would hold it. */
   async function claimNew(repository = targets): Promise<{ claim: ClaimedTarget; postId: string }> {
@@ -155,6 +159,7 @@ describe('events outbox', () => {
             },
           },
         ]);
+        expect(await wrongOutcomeEvents([postId])).toEqual([]);
       },
     );
 
@@ -181,6 +186,22 @@ describe('events outbox', () => {
         false,
       );
       expect(await eventsAbout('targetId', claim.id)).toEqual([]);
+    });
+
+    it('is checked by a query that finds a target ended without its event, or with a second one', async () => {
+      const { claim, postId } = await claimNew();
+      expect(await wrongOutcomeEvents([postId])).toEqual([]);
+      await pipeline.sql.query(`UPDATE post_targets SET status = 'failed' WHERE id = $1`, [claim.id]);
+      expect(await wrongOutcomeEvents([postId])).toEqual([{ id: claim.id, status: 'failed', types: [] }]);
+
+      const twice = await claimNew();
+      await targets.markFailed(twice.claim, { outcome: 'failed', error: 'refused' });
+      await transactions.run((tx) =>
+        events.append(tx, pipeline.workspace.id, [{ type: 'target.failed', data: { targetId: twice.claim.id } }]),
+      );
+      expect(await wrongOutcomeEvents([twice.postId])).toEqual([
+        { id: twice.claim.id, status: 'failed', types: ['target.failed', 'target.failed'] },
+      ]);
     });
 
     it('reports an account that needs reconnecting once, and not when the change rolls back', async () => {
@@ -255,6 +276,7 @@ describe('events outbox', () => {
           data: expect.objectContaining({ postId: post.id, platformPostId: target.platform_post_id }),
         }),
       ]);
+      expect(await wrongOutcomeEvents([post.id])).toEqual([]);
     });
 
     it('reports the outcome of a target whose worker died mid-publish once, from the worker that took over', async () => {
@@ -276,6 +298,7 @@ describe('events outbox', () => {
       expect(await eventsAbout('targetId', targetId)).toEqual([
         expect.objectContaining({ type: 'target.published', data: expect.objectContaining({ attempt: 2 }) }),
       ]);
+      expect(await wrongOutcomeEvents([post.id])).toEqual([]);
     });
   });
 
