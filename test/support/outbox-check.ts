@@ -3,6 +3,7 @@
  * failed, missed, or unknown with no check left) has exactly one event, naming its outcome; any other
  * target (cancelled, or still on its way) has none. Selects the targets that break it, among the
  * targets of `$1` (post ids), or all of them when `$1` is null. The chaos suite checks it after its run.
+ * Only for targets never started over: `POST /v1/posts/:id/retry` lets a target end, and report, again.
  */
 export const WRONG_OUTCOME_EVENTS = `
   SELECT t.id, t.status, reported.types
