@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { generateApiKey, hashApiKey } from '@app/shared';
+import { auditPageQuery, generateApiKey, hashApiKey, type AuditPageQuery } from '@app/shared';
 import { startXEmulator, type XEmulator } from '../../emulators/x/x-emulator.js';
 import { ApiClient, type ApiResponse } from '../support/api-client.js';
 import { newAccount, newWorkspace, type TestWorkspace } from '../support/factories.js';
@@ -265,6 +265,28 @@ describe('audit log', () => {
       expect(response.body.details).toEqual(
         expect.arrayContaining([{ field, message: expect.stringMatching(message) }]),
       );
+    });
+
+    it.each([
+      ['the newest lines', 'audit_log_workspace_idx', {}],
+      ['one subject', 'audit_log_subject_idx', { subjectId: '00000000-0000-4000-8000-000000000001' }],
+      ['one actor', 'audit_log_actor_idx', { actorType: 'user', actorId: '00000000-0000-4000-8000-000000000002' }],
+    ] as const)('reads %s through %s', async (_name, index, filters: Partial<AuditPageQuery>) => {
+      const query = auditPageQuery({ workspaceId: acme.id, limit: 51, beforeId: '1000000', ...filters });
+      // With sequential scans priced out, the plan reads the index that serves the filter and the order:
+      // the query the repository runs, not a copy.
+      const runner = sql.createQueryRunner();
+      await runner.startTransaction();
+      try {
+        await runner.query(`SET LOCAL enable_seqscan = off`);
+        const plan = (await runner.query(`EXPLAIN ${query.text}`, query.values)) as { 'QUERY PLAN': string }[];
+        const text = plan.map((row) => row['QUERY PLAN']).join('\n');
+        expect(text).toContain(index);
+        expect(text).not.toMatch(/\bSort\b/);
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
     });
 
     it('needs the admin role', async () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { sqlRows } from '../database/sql-rows.js';
+import { sqlRows, type SqlQuery } from '../database/sql-rows.js';
 import type { Tx } from '../database/transaction-runner.js';
 import type { ActionOrigin, ActorType } from '../people/actor.js';
 
@@ -80,45 +80,51 @@ export class AuditLogRepository {
     );
   }
 
-  /**
-   * A page of a workspace's lines, newest first (by id, keyset-paginated), through `audit_log_workspace_idx`,
-   * or the actor's or subject's index when the query names one.
-   */
+  /** A page of a workspace's lines, newest first (see auditPageQuery). */
   async findPage(tx: Tx, query: AuditPageQuery): Promise<AuditLine[]> {
-    const family = query.action?.endsWith('.*');
-    const rows = await sqlRows<AuditRow>(
-      tx,
-      `SELECT id, actor_type, actor_id, actor_label, action, subject_type, subject_id, details, ip, request_id,
-              created_at
-         FROM audit_log
-        WHERE workspace_id = $1
-          AND ($2::text IS NULL OR action = $2)
-          AND ($3::text IS NULL OR starts_with(action, $3))
-          AND ($4::text IS NULL OR actor_type = $4)
-          AND ($5::uuid IS NULL OR actor_id = $5)
-          AND ($6::text IS NULL OR subject_type = $6)
-          AND ($7::uuid IS NULL OR subject_id = $7)
-          AND ($8::timestamptz IS NULL OR created_at >= $8)
-          AND ($9::timestamptz IS NULL OR created_at < $9)
-          AND ($10::bigint IS NULL OR id < $10)
-        ORDER BY id DESC
-        LIMIT $11`,
-      [
-        query.workspaceId,
-        family ? null : (query.action ?? null),
-        family ? query.action!.slice(0, -1) : null,
-        query.actorType ?? null,
-        query.actorId ?? null,
-        query.subjectType ?? null,
-        query.subjectId ?? null,
-        query.from ?? null,
-        query.to ?? null,
-        query.beforeId ?? null,
-        query.limit,
-      ],
-    );
+    const { text, values } = auditPageQuery(query);
+    const rows = await sqlRows<AuditRow>(tx, text, values);
     return rows.map(toAuditLine);
   }
+}
+
+/**
+ * A page of a workspace's audit lines, newest first, keyset-paginated on id: through
+ * `audit_log_workspace_idx`, or `audit_log_subject_idx` / `audit_log_actor_idx` when the query names a
+ * subject or an actor. Exported so the plan test EXPLAINs exactly this.
+ */
+export function auditPageQuery(query: AuditPageQuery): SqlQuery {
+  const family = query.action?.endsWith('.*');
+  return {
+    text: `SELECT id, actor_type, actor_id, actor_label, action, subject_type, subject_id, details, ip, request_id,
+                  created_at
+             FROM audit_log
+            WHERE workspace_id = $1
+              AND ($2::text IS NULL OR action = $2)
+              AND ($3::text IS NULL OR starts_with(action, $3))
+              AND ($4::text IS NULL OR actor_type = $4)
+              AND ($5::uuid IS NULL OR actor_id = $5)
+              AND ($6::text IS NULL OR subject_type = $6)
+              AND ($7::uuid IS NULL OR subject_id = $7)
+              AND ($8::timestamptz IS NULL OR created_at >= $8)
+              AND ($9::timestamptz IS NULL OR created_at < $9)
+              AND ($10::bigint IS NULL OR id < $10)
+            ORDER BY id DESC
+            LIMIT $11`,
+    values: [
+      query.workspaceId,
+      family ? null : (query.action ?? null),
+      family ? query.action!.slice(0, -1) : null,
+      query.actorType ?? null,
+      query.actorId ?? null,
+      query.subjectType ?? null,
+      query.subjectId ?? null,
+      query.from ?? null,
+      query.to ?? null,
+      query.beforeId ?? null,
+      query.limit,
+    ],
+  };
 }
 
 function toAuditLine(row: AuditRow): AuditLine {
