@@ -15,6 +15,7 @@ import pg from 'pg';
 import { startXEmulator, type XFault } from '../emulators/x/x-emulator.js';
 import { ApiClient } from '../test/support/api-client.js';
 import { newAccount, newWorkspace } from '../test/support/factories.js';
+import { WRONG_OUTCOME_EVENTS } from '../test/support/outbox-check.js';
 import { PrivatePostgres, PrivateRedis } from '../test/support/private-services.js';
 import { freePort, HeraldProcess, type HeraldApp } from '../test/support/processes.js';
 import { deployedEnvironment } from '../test/support/test-environment.js';
@@ -279,6 +280,7 @@ for (const row of rows) {
     if (seen[0] - dueAt <= 5_000) onTime++;
   }
 }
+const outcomeEventsWrong = (await query(WRONG_OUTCOME_EVENTS, [null])).rows.length;
 const onTimeRate = judged === 0 ? 1 : onTime / judged;
 lateness.sort((a, b) => a - b);
 const percentile = (p: number) =>
@@ -286,13 +288,14 @@ const percentile = (p: number) =>
 console.log('\nChaos report');
 console.table({
   ...report,
+  'outcome events wrong': outcomeEventsWrong,
   'on time (≤5 s late, outside outages)': `${(onTimeRate * 100).toFixed(1)}% of ${judged}`,
   'lateness p50 / p95 / max': `${percentile(0.5)} / ${percentile(0.95)} / ${percentile(1)}`,
 });
 console.log(
   `faults: ${outages.length} outages (${[...new Set(outages.map((o) => o.what.split(' (')[0]))].join(', ')})`,
 );
-console.log(JSON.stringify({ seed: options.seed, ...report, onTimeRate }));
+console.log(JSON.stringify({ seed: options.seed, ...report, outcomeEventsWrong, onTimeRate }));
 
 for (const child of processes.values()) await child.kill('SIGKILL');
 await db.end();
@@ -300,6 +303,11 @@ await emulator.close();
 await redis.destroy();
 await postgres.destroy();
 
-const held = report.lost === 0 && report.duplicates === 0 && report.cancelledButPublished === 0 && report.early === 0;
+const held =
+  report.lost === 0 &&
+  report.duplicates === 0 &&
+  report.cancelledButPublished === 0 &&
+  report.early === 0 &&
+  outcomeEventsWrong === 0;
 console.log(held ? 'CHAOS TARGETS HELD' : 'CHAOS TARGETS MISSED');
 process.exit(held ? 0 : 1);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type EmulatorClock, systemClock } from '../kit/emulator-clock.js';
 import {
   type EmulatorFault,
@@ -78,6 +79,9 @@ export interface XEmulator {
 /** An append carries one chunk of up to 5 MB, in multipart. */
 const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
+/** The emulated x.com session of the browser that approved a connection. */
+const SESSION_COOKIE = /(?:^|;\s*)x_session=([0-9a-f]+)/;
+
 export async function startXEmulator(options: XEmulatorOptions = {}): Promise<XEmulator> {
   const clock = options.clock ?? systemClock;
   const tweets: RecordedTweet[] = [];
@@ -124,10 +128,17 @@ export async function startXEmulator(options: XEmulatorOptions = {}): Promise<XE
       const form = isForm ? (body as Record<string, string> | undefined) : undefined;
       return { status: 200, body: oauth.token(headers.authorization, form), headers: { 'cache-control': 'no-store' } };
     },
-    oauthAuthorize: ({ url }): EmulatorResponse => {
-      // A web page on x.com, not the API: it redirects or shows an error page.
-      const outcome = oauth.authorize(url.searchParams);
-      if ('redirect' in outcome) return { status: 302, headers: { location: outcome.redirect } };
+    oauthAuthorize: ({ url, headers }): EmulatorResponse => {
+      // A web page on x.com, not the API: it redirects or shows an error page. A browser that sends
+      // back the session cookie of an earlier approval is the same person on X (connecting again).
+      const session = SESSION_COOKIE.exec(headers.cookie ?? '')?.[1] ?? randomBytes(12).toString('hex');
+      const outcome = oauth.authorize(url.searchParams, session);
+      if ('redirect' in outcome) {
+        return {
+          status: 302,
+          headers: { location: outcome.redirect, 'set-cookie': `x_session=${session}; Path=/; HttpOnly` },
+        };
+      }
       const page = `<!doctype html><title>X</title><p>${escapeHtml(outcome.message)}</p>`;
       return {
         status: outcome.status,

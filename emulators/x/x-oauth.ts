@@ -85,7 +85,8 @@ export class XOAuthServer {
     private readonly clock: EmulatorClock,
   ) {}
 
-  authorize(query: URLSearchParams): AuthorizeOutcome {
+  /** `signedIn`: who is signed in to X in the browser that approves; the same person each time it is given. */
+  authorize(query: URLSearchParams, signedIn: string): AuthorizeOutcome {
     const client = this.clients.find((candidate) => candidate.clientId === query.get('client_id'));
     const redirectUri = query.get('redirect_uri');
     // Without a known app and a place to send the user back, X can only show an error page.
@@ -114,7 +115,12 @@ export class XOAuthServer {
     }
 
     const code = oauthToken('ac');
-    const grant: Grant = { clientId: client.clientId, user: newUser(), scope: scopes.join(' '), revoked: false };
+    const grant: Grant = {
+      clientId: client.clientId,
+      user: userForToken(`approved-${signedIn}`),
+      scope: scopes.join(' '),
+      revoked: false,
+    };
     this.codes.set(code, { grant, redirectUri, codeChallenge, method, expiresAt: this.clock.now() + CODE_LIFETIME_MS });
     back.searchParams.set('code', code);
     return { redirect: back.toString() };

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { startXEmulator, type XEmulator } from '../../emulators/x/x-emulator.js';
 import { ApiClient } from '../support/api-client.js';
 import { eventually, newAccount, newPost, newWorkspace, type TestWorkspace } from '../support/factories.js';
+import { WRONG_OUTCOME_EVENTS } from '../support/outbox-check.js';
 import { freePort, HeraldProcess } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testEnvironment } from '../support/test-environment.js';
@@ -135,6 +136,7 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
     );
     await witnessPublished();
     for (const content of contents) expect(tweetsWith(content)).toHaveLength(1);
+    expect(await sql.query(WRONG_OUTCOME_EVENTS, [posts.map((post) => post.id)])).toEqual([]);
   }, 60_000);
 
   it('publishes every post exactly once when a worker is SIGKILLed in the middle of a batch', async () => {
@@ -160,6 +162,8 @@ describe('end to end: backend, workers and scheduler as separate processes', () 
       },
     );
     for (const content of contents) expect(tweetsWith(content)).toHaveLength(1);
+    // The events outbox: each target reported once, published, whatever the crash interrupted.
+    expect(await sql.query(WRONG_OUTCOME_EVENTS, [posts.map((post) => post.id)])).toEqual([]);
   }, 120_000);
 
   it('lets active jobs finish when a worker gets SIGTERM', async () => {

@@ -185,6 +185,14 @@ describe('connecting accounts and keeping them connected', () => {
       );
       expect(target.error).toMatch(/^The account needs reconnecting: /);
       expect(emulator.tweets.find((tweet) => tweet.text === 'Never sent')).toBeUndefined();
+      // Reported once, by the renewal that found the grant revoked, in its own transaction.
+      const reported = await sql.query<{ data: Record<string, unknown> }[]>(
+        `SELECT data FROM events WHERE type = 'account.needs_reauth' AND data->>'accountId' = $1`,
+        [account.id],
+      );
+      expect(reported).toEqual([
+        { data: { accountId: account.id, platform: 'x', name: expect.any(String), reason: row.status_reason } },
+      ]);
     });
   });
 });

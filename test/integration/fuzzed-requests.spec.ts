@@ -242,6 +242,17 @@ function samples(own: Resources, imageUrl: string): FuzzWorld['samples'] {
       params: { platform: 'x' },
       query: { code: 'fuzz-code', state: 'fuzz-state' },
     },
+    'GET /v1/audit': {
+      query: {
+        action: 'account.*',
+        actorType: 'api_key',
+        subjectType: 'account',
+        subjectId: own.account,
+        from: '2026-01-01T00:00:00Z',
+        to: inOneDay(),
+        limit: '2',
+      },
+    },
   };
 }
 

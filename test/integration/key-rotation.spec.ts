@@ -5,6 +5,7 @@ import {
   DecryptionError,
   KeyRing,
   keyIdOf,
+  OPERATOR,
   SocialAccountRepository,
   type StoredCredentials,
 } from '@app/shared';
@@ -73,13 +74,15 @@ describe('key rotation', () => {
   it('seals credentials for the account they belong to, also when connecting an account again', async () => {
     const cipher = cipherOf(KEY_A);
     const connect = (accessToken: string) =>
-      repositories.transactions.run((tx) =>
-        repositories.accounts.connect(
-          tx,
-          { workspaceId, platform: 'x', name: '@again', externalId: 'x-user-1' },
-          (id) => ({ encryptedCredentials: cipher.encrypt(id, { accessToken }), renewAt: null }),
-        ),
-      );
+      repositories.transactions
+        .run((tx) =>
+          repositories.accounts.connect(
+            tx,
+            { workspaceId, platform: 'x', name: '@again', externalId: 'x-user-1' },
+            (id) => ({ encryptedCredentials: cipher.encrypt(id, { accessToken }), renewAt: null }),
+          ),
+        )
+        .then((connected) => connected.account);
     const first = await connect('first');
     await repositories.sql.query(`UPDATE social_accounts SET status = 'needs_reauth' WHERE id = $1`, [first.id]);
     const again = await connect('second');
@@ -117,7 +120,7 @@ describe('key rotation', () => {
     const rotating = cipherOf(KEY_B, KEY_A);
     expect(await openAll(rotating)).toEqual(expected);
     const codec = new OAuthStateCodec(ringOf(KEY_A), new OAuthStateUseRepository(repositories.sql), new Clock());
-    const { state } = codec.issue(workspaceId, 'x');
+    const { state } = codec.issue(workspaceId, OPERATOR, 'x');
     const rotatedCodec = new OAuthStateCodec(
       ringOf(KEY_B, KEY_A),
       new OAuthStateUseRepository(repositories.sql),

@@ -11,6 +11,7 @@ import {
 } from '@app/shared';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AlertsModule } from './alerts/alerts.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConnectModule } from './connect/connect.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
@@ -41,6 +42,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     OidcModule,
     AlertsModule,
     PeopleAuthModule,
+    AuditModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import type { ActionOrigin } from '@app/shared';
 import { RequiresRole } from '../auth/access.decorators.js';
-import { WorkspaceId } from '../auth/principal.js';
+import { Origin, WorkspaceId } from '../auth/principal.js';
 import { notFoundOnBadUuid } from '../common/uuid-param.js';
 import { AccountsService } from './accounts.service.js';
 import type { AccountResponse } from './dto/account.response.js';
@@ -12,8 +13,12 @@ export class AccountsController {
 
   @RequiresRole('admin')
   @Post()
-  create(@WorkspaceId() workspaceId: string, @Body() body: CreateAccountDto): Promise<AccountResponse> {
-    return this.accounts.create(workspaceId, body);
+  create(
+    @WorkspaceId() workspaceId: string,
+    @Body() body: CreateAccountDto,
+    @Origin() origin: ActionOrigin,
+  ): Promise<AccountResponse> {
+    return this.accounts.create(workspaceId, body, origin);
   }
 
   @RequiresRole('viewer')
@@ -34,7 +39,11 @@ export class AccountsController {
   @RequiresRole('admin')
   @Delete(':id')
   @HttpCode(204)
-  delete(@WorkspaceId() workspaceId: string, @Param('id', notFoundOnBadUuid('Account')) id: string): Promise<void> {
-    return this.accounts.delete(workspaceId, id);
+  delete(
+    @WorkspaceId() workspaceId: string,
+    @Param('id', notFoundOnBadUuid('Account')) id: string,
+    @Origin() origin: ActionOrigin,
+  ): Promise<void> {
+    return this.accounts.delete(workspaceId, id, origin);
   }
 }

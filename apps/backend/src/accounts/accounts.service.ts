@@ -7,8 +7,10 @@ import {
   SocialAccountRepository,
   TransactionRunner,
   type AccountIdentity,
+  type ActionOrigin,
   type PlatformProvider,
 } from '@app/shared';
+import { AccountChanges } from './account-changes.js';
 import { toAccountResponse, type AccountResponse } from './dto/account.response.js';
 import type { CreateAccountDto } from './dto/create-account.dto.js';
 
@@ -20,15 +22,16 @@ export class AccountsService {
     private readonly credentials: AccountCredentialsService,
     private readonly targets: PostTargetRepository,
     private readonly transactions: TransactionRunner,
+    private readonly changes: AccountChanges,
   ) {}
 
   /** Adds an account once its platform has accepted the credentials. */
-  async create(workspaceId: string, input: CreateAccountDto): Promise<AccountResponse> {
+  async create(workspaceId: string, input: CreateAccountDto, origin: ActionOrigin): Promise<AccountResponse> {
     const provider = this.platforms.get(input.platform);
     const credentials = provider.parseCredentials(input.credentials);
     const identity = await verifyWithPlatform(provider, credentials);
-    const account = await this.transactions.forWorkspace(workspaceId, (tx) =>
-      this.accounts.create(
+    const account = await this.transactions.forWorkspace(workspaceId, async (tx) => {
+      const created = await this.accounts.create(
         tx,
         {
           workspaceId,
@@ -37,8 +40,10 @@ export class AccountsService {
           externalId: identity.externalId,
         },
         (accountId) => this.credentials.seal(accountId, input.platform, credentials),
-      ),
-    );
+      );
+      await this.changes.connected(tx, origin, created, 'credentials');
+      return created;
+    });
     return toAccountResponse(account);
   }
 
@@ -56,10 +61,12 @@ export class AccountsService {
   }
 
   /** Deletes the account and cancels its targets still waiting to be published: a deleted account never publishes. */
-  async delete(workspaceId: string, id: string): Promise<void> {
+  async delete(workspaceId: string, id: string, origin: ActionOrigin): Promise<void> {
     const deleted = await this.transactions.forWorkspace(workspaceId, async (tx) => {
-      if (!(await this.accounts.softDelete(tx, workspaceId, id))) return false;
+      const account = await this.accounts.softDelete(tx, workspaceId, id);
+      if (!account) return false;
       await this.targets.cancelPendingOfDeletedAccount(tx, id);
+      await this.changes.removed(tx, origin, account);
       return true;
     });
     if (!deleted) throw DomainError.notFound('Account');

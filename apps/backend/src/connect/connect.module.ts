@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module.js';
 import { Clock } from './clock.js';
 import { ConnectController } from './connect.controller.js';
 import { ConnectService } from './connect.service.js';
@@ -6,6 +7,7 @@ import { OAuthStateUseRepository } from './oauth-state-use.repository.js';
 import { OAuthStateCodec } from './oauth-state.js';
 
 @Module({
+  imports: [AccountsModule],
   controllers: [ConnectController],
   providers: [ConnectService, OAuthStateCodec, OAuthStateUseRepository, Clock],
 })

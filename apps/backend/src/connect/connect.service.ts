@@ -7,11 +7,14 @@ import {
   PlatformRegistry,
   SocialAccountRepository,
   TransactionRunner,
+  type ActionOrigin,
+  type Actor,
   type ConnectedAccount,
   type OAuthConnection,
   type PlatformName,
   type PlatformProvider,
 } from '@app/shared';
+import { AccountChanges } from '../accounts/account-changes.js';
 import { toAccountResponse, type AccountResponse } from '../accounts/dto/account.response.js';
 import { OAuthStateCodec } from './oauth-state.js';
 
@@ -43,18 +46,24 @@ export class ConnectService {
     private readonly credentials: AccountCredentialsService,
     private readonly transactions: TransactionRunner,
     private readonly config: AppConfig,
+    private readonly changes: AccountChanges,
   ) {}
 
-  start(workspaceId: string, platform: string): ConnectStart {
+  start(workspaceId: string, platform: string, actor: Actor): ConnectStart {
     const { name, oauth } = this.oauthOf(platform);
-    const { state, codeChallenge, expiresAt } = this.states.issue(workspaceId, name);
+    const { state, codeChallenge, expiresAt } = this.states.issue(workspaceId, actor, name);
     return {
       authorizeUrl: oauth.authorizeUrl({ redirectUri: this.redirectUri(name), state, codeChallenge }),
       expiresAt: expiresAt.toISOString(),
     };
   }
 
-  async complete(platform: string, callback: ConnectCallback): Promise<AccountResponse[]> {
+  /** Connects the accounts on behalf of whoever started the connection, from where the callback came. */
+  async complete(
+    platform: string,
+    callback: ConnectCallback,
+    source: Omit<ActionOrigin, 'actor'>,
+  ): Promise<AccountResponse[]> {
     const { name, provider, oauth } = this.oauthOf(platform);
     if (callback.error) {
       const detail = callback.error_description ? `: ${callback.error_description}` : '';
@@ -88,21 +97,22 @@ export class ConnectService {
       ]);
     }
     // On behalf of the workspace sealed in the state: the only thing tying this callback to a workspace.
+    const origin: ActionOrigin = { ...source, actor: state.actor };
     const saved = await this.transactions.forWorkspace(state.workspaceId, async (tx) => {
       const accounts = [];
       for (const account of connected) {
-        accounts.push(
-          await this.accounts.connect(
-            tx,
-            {
-              workspaceId: state.workspaceId,
-              platform: name,
-              name: account.identity.displayName,
-              externalId: account.identity.externalId,
-            },
-            (accountId) => this.credentials.seal(accountId, name, account.credentials),
-          ),
+        const { account: stored, reconnected } = await this.accounts.connect(
+          tx,
+          {
+            workspaceId: state.workspaceId,
+            platform: name,
+            name: account.identity.displayName,
+            externalId: account.identity.externalId,
+          },
+          (accountId) => this.credentials.seal(accountId, name, account.credentials),
         );
+        await this.changes.connected(tx, origin, stored, 'oauth', reconnected);
+        accounts.push(stored);
       }
       return accounts;
     });

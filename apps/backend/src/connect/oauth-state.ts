@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { DomainError, EnvelopeCipher, KeyRing, type PlatformName } from '@app/shared';
+import { DomainError, EnvelopeCipher, KeyRing, type Actor, type PlatformName } from '@app/shared';
 import { Clock } from './clock.js';
 import { OAuthStateUseRepository } from './oauth-state-use.repository.js';
 
@@ -15,6 +15,8 @@ export interface ConnectState {
   /** Recorded when the state is used, so it connects accounts once. */
   id: string;
   workspaceId: string;
+  /** Who started the connection: the audit log names them for the accounts it connects. */
+  actor: Actor;
   platform: PlatformName;
   codeVerifier: string;
   expiresAt: number;
@@ -39,10 +41,14 @@ export class OAuthStateCodec {
   }
 
   /** A fresh PKCE pair and the state that remembers its verifier. */
-  issue(workspaceId: string, platform: PlatformName): { state: string; codeChallenge: string; expiresAt: Date } {
+  issue(
+    workspaceId: string,
+    actor: Actor,
+    platform: PlatformName,
+  ): { state: string; codeChallenge: string; expiresAt: Date } {
     const codeVerifier = randomBytes(48).toString('base64url');
     const expiresAt = this.clock.now() + STATE_LIFETIME_MS;
-    const sealed: ConnectState = { id: randomUUID(), workspaceId, platform, codeVerifier, expiresAt };
+    const sealed: ConnectState = { id: randomUUID(), workspaceId, actor, platform, codeVerifier, expiresAt };
     return {
       state: Buffer.from(this.cipher.seal(sealed, STATE_CONTEXT)).toString('base64url'),
       codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'),
@@ -62,8 +68,10 @@ export class OAuthStateCodec {
     } catch {
       throw invalidState('it is not one Herald issued');
     }
-    // States sealed before they carried an id (all expired by now) cannot be spent once: refused.
+    // States sealed before they carried an id (all expired by now) cannot be spent once, and those
+    // without an actor (expired 10 minutes after the upgrade) cannot say who connected: refused.
     if (typeof opened.id !== 'string') throw invalidState('it is not one Herald issued');
+    if (typeof opened.actor !== 'object') throw invalidState(`it is from an older version of Herald; ${START_AGAIN}`);
     if (opened.platform !== platform) throw invalidState(`it was issued for ${opened.platform}`);
     const now = this.clock.now();
     if (opened.expiresAt < now) throw invalidState(`it expired; ${START_AGAIN}`);

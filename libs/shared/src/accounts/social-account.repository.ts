@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
 import { TransactionRunner, type Tx } from '../database/transaction-runner.js';
+import { appendEventsFrom } from '../events/event.repository.js';
 import type { PlatformName } from '../platforms/platform-name.js';
 import type { AccountStatus, SealedCredentials, SocialAccount } from './social-account.js';
 
@@ -92,10 +93,26 @@ export class AccountCredentialChanges {
     );
   }
 
-  /** The platform revoked the grant: nothing of this account is published until it is connected again. */
+  /**
+   * The platform revoked the grant: nothing of this account is published until it is connected again.
+   * An account that becomes `needs_reauth` reports it (`account.needs_reauth`) in the same statement;
+   * one that already was only gets the newer reason, so a burst of refusals is reported once.
+   */
   async needsReauth(reason: string): Promise<void> {
     await this.tx.query(
-      `UPDATE social_accounts SET status = 'needs_reauth', status_reason = $2, updated_at = now() WHERE id = $1`,
+      `WITH previous AS (SELECT status FROM social_accounts WHERE id = $1),
+       changed AS (
+         UPDATE social_accounts SET status = 'needs_reauth', status_reason = $2, updated_at = now()
+          WHERE id = $1
+         RETURNING id, workspace_id, platform, name
+       ),
+       event AS (${appendEventsFrom(
+         'account.needs_reauth',
+         `SELECT c.workspace_id,
+                 jsonb_build_object('accountId', c.id, 'platform', c.platform, 'name', c.name, 'reason', $2::text) AS data
+            FROM changed c, previous WHERE previous.status <> 'needs_reauth'`,
+       )})
+       SELECT 1`,
       [this.accountId, reason],
     );
   }
@@ -112,10 +129,14 @@ export class SocialAccountRepository {
   /**
    * Adds the account, or, when the workspace already has this platform account (same external id),
    * gives it the new credentials and makes it active again: connecting again is how an account
-   * that needs reconnecting is repaired. Existing rows are locked while their credentials are sealed
-   * for each of them, so a renewal cannot slip in between.
+   * that needs reconnecting is repaired (`reconnected`). Existing rows are locked while their
+   * credentials are sealed for each of them, so a renewal cannot slip in between.
    */
-  async connect(tx: Tx, account: NewAccount & { externalId: string }, seal: SealFor): Promise<SocialAccount> {
+  async connect(
+    tx: Tx,
+    account: NewAccount & { externalId: string },
+    seal: SealFor,
+  ): Promise<{ account: SocialAccount; reconnected: boolean }> {
     const existing = await sqlRows<{ id: string }>(
       tx,
       `SELECT id FROM social_accounts
@@ -123,7 +144,7 @@ export class SocialAccountRepository {
         ORDER BY created_at, id FOR UPDATE`,
       [account.workspaceId, account.platform, account.externalId],
     );
-    if (existing.length === 0) return this.create(tx, account, seal);
+    if (existing.length === 0) return { account: await this.create(tx, account, seal), reconnected: false };
     const reconnected: SocialAccount[] = [];
     for (const { id } of existing) {
       const sealed = seal(id);
@@ -138,7 +159,7 @@ export class SocialAccountRepository {
       );
       reconnected.push(toAccount(row));
     }
-    return reconnected[0];
+    return { account: reconnected[0], reconnected: true };
   }
 
   /** Adds the account, its id chosen here so its credentials can be sealed for it before the insert. */
@@ -276,16 +297,17 @@ export class SocialAccountRepository {
   }
 
   /**
-   * Deletes an account: its credentials are erased, its history stays. False when there is no such
-   * account. Its targets still waiting to be published are the caller's to cancel, in `tx`.
+   * Deletes an account: its credentials are erased, its history stays. Returns the account as it was,
+   * or null when there is no such account. Its targets still waiting to be published are the caller's
+   * to cancel, in `tx`.
    */
-  async softDelete(tx: Tx, workspaceId: string, id: string): Promise<boolean> {
-    const deleted = await sqlRows<{ id: string }>(
+  async softDelete(tx: Tx, workspaceId: string, id: string): Promise<SocialAccount | null> {
+    const [deleted] = await sqlRows<AccountRow>(
       tx,
       `UPDATE social_accounts SET deleted_at = now(), encrypted_credentials = NULL, updated_at = now()
-        WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL RETURNING id`,
+        WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
       [id, workspaceId],
     );
-    return deleted.length === 1;
+    return deleted ? toAccount(deleted) : null;
   }
 }

@@ -7,6 +7,7 @@ import { RowLevelSecurity1765100000000 } from './migrations/1765100000000-row-le
 import { People1766000000000 } from './migrations/1766000000000-people.js';
 import { Alerts1766000600000 } from './migrations/1766000600000-alerts.js';
 import { PasswordResets1766000100000 } from './migrations/1766000100000-password-resets.js';
+import { AuditLogFilters1766000500000 } from './migrations/1766000500000-audit-log-filters.js';
 
 export const MIGRATIONS = [
   InitialSchema1763750000000,
@@ -15,8 +16,9 @@ export const MIGRATIONS = [
   SameWorkspaceReferences1765000000000,
   RowLevelSecurity1765100000000,
   People1766000000000,
-  Alerts1766000600000,
   PasswordResets1766000100000,
+  AuditLogFilters1766000500000,
+  Alerts1766000600000,
 ];
 
 /**

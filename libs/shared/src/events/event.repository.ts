@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { sqlRows } from '../database/sql-rows.js';
 import type { Tx } from '../database/transaction-runner.js';
-import type { EventCursor, HeraldEvent, NewEvent } from './event.js';
+import type { EventCursor, EventType, HeraldEvent, NewEvent } from './event.js';
 
 interface EventRow {
   id: string;
@@ -50,3 +50,11 @@ export class EventRepository {
     }));
   }
 }
+
+/**
+ * The part of a statement that appends one `type` event per row of `rows`, a query yielding
+ * `workspace_id` and `data` (jsonb), for a write on the hot path that reports its change in the
+ * statement that makes it (a CTE) instead of a round trip more: the event commits or rolls back with it.
+ */
+export const appendEventsFrom = (type: EventType, rows: string): string =>
+  `INSERT INTO events (workspace_id, type, data) SELECT e.workspace_id, '${type}', e.data FROM (${rows}) e`;

@@ -15,6 +15,7 @@ export const EVENT_TYPES = [
   'target.unknown',
   'target.missed',
   'account.connected',
+  'account.reconnected',
   'account.needs_reauth',
   'account.removed',
   'account.paused',

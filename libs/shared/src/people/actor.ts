@@ -9,6 +9,9 @@ export type Actor =
   | { type: 'operator'; label: 'operator' }
   | { type: 'system'; label: string };
 
+export const ACTOR_TYPES = ['user', 'api_key', 'operator', 'system'] as const satisfies readonly Actor['type'][];
+export type ActorType = Actor['type'];
+
 /** Where a change came from, beside who made it. */
 export interface ActionOrigin {
   actor: Actor;

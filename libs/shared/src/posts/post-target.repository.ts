@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import type { AccountStatus } from '../accounts/social-account.js';
 import { sqlRows, type SqlQuery } from '../database/sql-rows.js';
 import { TransactionRunner, type Tx } from '../database/transaction-runner.js';
+import type { EventType } from '../events/event.js';
+import { appendEventsFrom } from '../events/event.repository.js';
 import type { PlatformName } from '../platforms/platform-name.js';
 import type { PublishedPost } from '../platforms/platform-provider.js';
 import {
@@ -92,7 +94,8 @@ function keysetScan(
  * target's status runs under the lock of the target's post, taken by PostRepository, and recomputes
  * the post's status before the lock is released (see PostRepository.whileTargetsChange). A worker's
  * claim and record take two statements each: the lock, then one statement that changes the target,
- * writes its history and recomputes the post's status (refreshStatusAfter).
+ * writes its history, recomputes the post's status (refreshStatusAfter) and, for an outcome, appends
+ * its event to the outbox (appendEventsFrom).
  */
 @Injectable()
 export class PostTargetRepository {
@@ -233,6 +236,7 @@ export class PostTargetRepository {
     return this.finishAttempt(
       claim,
       { outcome },
+      'target.published',
       `status = 'published', platform_post_id = $3, url = $4, published_parts = $5::jsonb, published_at = now(),
        last_error = NULL, next_attempt_at = NULL`,
       [parts[0].platformPostId, parts[0].url, JSON.stringify(parts)],
@@ -280,7 +284,7 @@ export class PostTargetRepository {
 
   /** The post certainly did not land: try again at `retryAt`. */
   async markForRetry(claim: ClaimedTarget, record: AttemptRecord, retryAt: Date): Promise<boolean> {
-    return this.finishAttempt(claim, record, `status = 'queued', last_error = $3, next_attempt_at = $4`, [
+    return this.finishAttempt(claim, record, null, `status = 'queued', last_error = $3, next_attempt_at = $4`, [
       record.error ?? null,
       retryAt,
     ]);
@@ -288,25 +292,37 @@ export class PostTargetRepository {
 
   /**
    * The post may have landed. With `reconcileAt`, a worker looks on the platform then; without,
-   * nobody can tell and the target stays `unknown` for a person to decide (never re-posted blindly).
+   * nobody can tell and the target stays `unknown` for a person to decide (never re-posted blindly):
+   * only then is `target.unknown` reported.
    */
   async markUnknown(claim: ClaimedTarget, record: AttemptRecord, reconcileAt: Date | null): Promise<boolean> {
-    return this.finishAttempt(claim, record, `status = 'unknown', last_error = $3, next_attempt_at = $4`, [
-      record.error ?? null,
-      reconcileAt,
-    ]);
+    return this.finishAttempt(
+      claim,
+      record,
+      reconcileAt ? null : 'target.unknown',
+      `status = 'unknown', last_error = $3, next_attempt_at = $4`,
+      [record.error ?? null, reconcileAt],
+    );
   }
 
   async markFailed(claim: ClaimedTarget, record: AttemptRecord): Promise<boolean> {
-    return this.finishAttempt(claim, record, `status = 'failed', last_error = $3, next_attempt_at = NULL`, [
-      record.error ?? null,
-    ]);
+    return this.finishAttempt(
+      claim,
+      record,
+      'target.failed',
+      `status = 'failed', last_error = $3, next_attempt_at = NULL`,
+      [record.error ?? null],
+    );
   }
 
   async markMissed(claim: ClaimedTarget, record: AttemptRecord): Promise<boolean> {
-    return this.finishAttempt(claim, record, `status = 'missed', last_error = $3, next_attempt_at = NULL`, [
-      record.error ?? null,
-    ]);
+    return this.finishAttempt(
+      claim,
+      record,
+      'target.missed',
+      `status = 'missed', last_error = $3, next_attempt_at = NULL`,
+      [record.error ?? null],
+    );
   }
 
   /** Due targets for the scheduler, oldest first, a page at a time (see dueTargetsQuery). */
@@ -377,29 +393,42 @@ export class PostTargetRepository {
   }
 
   /**
-   * Records how the claimed attempt ended, in the target and in its history. Fenced by the attempt
-   * number: a worker whose lease was taken over cannot overwrite its successor's result.
+   * Records how the claimed attempt ended, in the target and in its history, and appends `event` (the
+   * target's outcome, for the outbox) in the same statement. Fenced by the attempt number: a worker
+   * whose lease was taken over cannot overwrite its successor's result, nor report it.
    */
   private async finishAttempt(
     claim: ClaimedTarget,
     record: AttemptRecord,
+    event: EventType | null,
     assignments: string,
     values: unknown[],
   ): Promise<boolean> {
     const next = values.length + 3;
+    const outcomeEvent = event
+      ? `, event AS (${appendEventsFrom(
+          event,
+          `SELECT p.workspace_id,
+                  jsonb_strip_nulls(jsonb_build_object(
+                    'postId', f.post_id, 'targetId', f.id, 'accountId', f.account_id, 'platform', f.platform,
+                    'attempt', $2::int, 'message', f.last_error, 'statusCode', $${next + 3}::int,
+                    'platformPostId', f.platform_post_id, 'url', f.url)) AS data
+             FROM finished f JOIN posts p ON p.id = f.post_id`,
+        )})`
+      : '';
     return this.withPostLocked(claim.id, async (tx) => {
       const finished = await sqlRows<{ id: string }>(
         tx,
         `WITH finished AS (
            UPDATE post_targets SET ${assignments}, lease_expires_at = NULL, updated_at = now()
             WHERE id = $1 AND status = 'publishing' AND attempts = $2
-           RETURNING id, post_id, status
+           RETURNING id, post_id, status, account_id, platform, last_error, platform_post_id, url
          ),
          attempt AS (
            INSERT INTO publish_attempts (target_id, attempt, started_at, outcome, error, status_code)
            SELECT id, $2, $${next}, $${next + 1}, $${next + 2}, $${next + 3} FROM finished
          ),
-         post_status AS (${refreshStatusAfter('finished')})
+         post_status AS (${refreshStatusAfter('finished')})${outcomeEvent}
          SELECT id FROM finished`,
         [
           claim.id,
