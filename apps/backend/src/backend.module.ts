@@ -2,6 +2,7 @@ import { type DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nes
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { API_ROLE, AppConfig, ConfigModule, DatabaseModule, PlatformsModule, QueueModule } from '@app/shared';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { ConnectModule } from './connect/connect.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { RequestIdMiddleware } from './common/request-id.middleware.js';
@@ -18,6 +19,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     QueueModule.register('producer'),
     PlatformsModule,
     RateLimitModule,
+    AuthModule,
     HealthModule,
     WorkspacesModule,
     AccountsModule,

@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { hashApiKey, WorkspaceRepository } from '@app/shared';
+import { hashApiKey } from '@app/shared';
 import type { Request, Response } from 'express';
 import { HttpRateLimits } from '../rate-limit/http-rate-limits.js';
+import { ApiKeyWorkspaces } from './api-key-workspaces.js';
 import { bearerTokenOf } from './bearer-token.js';
 
 export interface AuthenticatedRequest extends Request {
@@ -15,15 +16,15 @@ export interface AuthenticatedRequest extends Request {
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
-    private readonly workspaces: WorkspaceRepository,
+    private readonly workspaces: ApiKeyWorkspaces,
     private readonly rateLimits: HttpRateLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const apiKey = bearerTokenOf(request);
-    const workspace = apiKey ? await this.workspaces.findByApiKeyHash(hashApiKey(apiKey)) : null;
-    if (!workspace) {
+    const workspaceId = apiKey ? await this.workspaces.workspaceIdOf(hashApiKey(apiKey)) : null;
+    if (!workspaceId) {
       const message = apiKey ? 'Invalid API key' : 'Missing API key: send Authorization: Bearer <apiKey>';
       throw await this.rateLimits.refuseAuthentication(
         request,
@@ -31,7 +32,7 @@ export class ApiKeyGuard implements CanActivate {
         message,
       );
     }
-    request.workspaceId = workspace.id;
+    request.workspaceId = workspaceId;
     return true;
   }
 }
