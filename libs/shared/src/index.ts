@@ -50,6 +50,7 @@ export * from './posts/post-target.conditions.js';
 export * from './posts/post-target.repository.js';
 export * from './posts/post-target.js';
 export * from './posts/post.repository.js';
+export * from './queue/due-ranks.js';
 export * from './queue/job-repair.js';
 export * from './queue/post-queue.service.js';
 export * from './queue/publish-job-options.js';
