@@ -5,8 +5,8 @@ import type { Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { HttpRateLimits } from '../rate-limit/http-rate-limits.js';
 import { ACCESS_RULE, type AccessRule } from './access.decorators.js';
-import { ApiKeyRepository } from './api-key.repository.js';
 import { bearerTokenOf } from './bearer-token.js';
+import { RememberedApiKeys } from './remembered-api-keys.js';
 import { CsrfTokens } from './csrf-tokens.js';
 import type { AuthenticatedRequest, UserPrincipal, WorkspacePrincipal } from './principal.js';
 import { sessionTokenOf } from './session-cookie.js';
@@ -39,7 +39,7 @@ export class AccessGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly apiKeys: ApiKeyRepository,
+    private readonly apiKeys: RememberedApiKeys,
     private readonly sessions: SessionRepository,
     private readonly csrf: CsrfTokens,
     private readonly rateLimits: HttpRateLimits,

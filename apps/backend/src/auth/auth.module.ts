@@ -4,6 +4,7 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { AccessGuard } from './access.guard.js';
 import { ApiKeyRepository } from './api-key.repository.js';
 import { CsrfTokens } from './csrf-tokens.js';
+import { RememberedApiKeys } from './remembered-api-keys.js';
 import { SessionRepository } from './session.repository.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -14,10 +15,11 @@ import { SessionsService } from './sessions.service.js';
   providers: [
     { provide: APP_GUARD, useClass: AccessGuard },
     ApiKeyRepository,
+    RememberedApiKeys,
     SessionRepository,
     CsrfTokens,
     SessionsService,
   ],
-  exports: [ApiKeyRepository, SessionRepository, CsrfTokens, SessionsService],
+  exports: [ApiKeyRepository, RememberedApiKeys, SessionRepository, CsrfTokens, SessionsService],
 })
 export class AuthModule {}

@@ -14,9 +14,8 @@ import {
   TransactionRunner,
   type EarlierRequest,
   type FieldProblem,
-  type IdempotentRequest,
   type MediaPlan,
-  type NewPost,
+  type ResolvedMedia,
   type NewTarget,
   type PostView,
   type ScheduledTarget,
@@ -30,6 +29,18 @@ import type { UpdatePostDto } from './dto/update-post.dto.js';
 import { decodePostCursor, encodePostCursor } from './post-cursor.js';
 import { PostContentValidator, type AccountContent } from './post-content.validator.js';
 import { resolvePublishAt } from './publish-at.js';
+
+/** A create request, with what is derived from it once. */
+interface CreateRequest {
+  workspaceId: string;
+  input: CreatePostDto;
+  hash: string;
+  idempotencyKey?: string;
+}
+
+type Saved = { created: PostView } | { replayed: EarlierRequest };
+
+const NO_MEDIA: MediaPlan = { items: [], problems: [], knownFiles: [] };
 
 @Injectable()
 export class PostsService {
@@ -51,55 +62,75 @@ export class PostsService {
    * target. If Redis is down the post is still accepted: the scheduler enqueues it when due.
    */
   async create(workspaceId: string, input: CreatePostDto, idempotencyKey?: string): Promise<PostResponse> {
-    const hash = requestHash(input);
-    const { earlier, accounts } = await this.transactions.forWorkspace(workspaceId, async (tx) => ({
-      earlier: idempotencyKey ? await this.idempotencyKeys.findFinished(tx, workspaceId, idempotencyKey) : null,
-      accounts: await this.accounts.findMany(tx, workspaceId, input.accountIds),
-    }));
-    if (earlier) return replay(earlier, hash);
+    const request: CreateRequest = {
+      workspaceId,
+      input,
+      hash: requestHash(input),
+      idempotencyKey,
+    };
+    const result =
+      (input.media ?? []).length === 0 ? await this.createWithoutMedia(request) : await this.createWithMedia(request);
+    if ('replayed' in result) return replay(result.replayed, request.hash);
+    await this.enqueue(() => this.queue.schedule(workspaceId, scheduledTargets(result.created)));
+    return toPostResponse(result.created);
+  }
+
+  /** Without images nothing is downloaded in between: the lookup, the checks and the save are one transaction. */
+  private createWithoutMedia(request: CreateRequest): Promise<Saved> {
+    return this.transactions.forWorkspace(request.workspaceId, async (tx) => {
+      const { earlier, accounts } = await this.lookUp(tx, request);
+      if (earlier) return { replayed: earlier };
+      const publishAt = resolvePublishAt(request.input.publishAt);
+      const problems = this.problemsBeforeDownload(request.input, accounts, NO_MEDIA);
+      if (problems.length > 0) throw DomainError.validation(problems);
+      return this.save(tx, request, { publishAt, accounts, media: [] });
+    });
+  }
+
+  /**
+   * Remote images are downloaded between the lookup and the save, outside any transaction (the post
+   * must not depend on someone else's server at publish time), and stored only once their files pass
+   * the rules too.
+   */
+  private async createWithMedia(request: CreateRequest): Promise<Saved> {
+    const { workspaceId, input } = request;
+    const { earlier, accounts } = await this.transactions.forWorkspace(workspaceId, (tx) => this.lookUp(tx, request));
+    if (earlier) return { replayed: earlier };
     const publishAt = resolvePublishAt(input.publishAt);
-    const thread = input.thread ?? [];
-    const platforms = accounts.map((account) => account.platform);
 
     // Everything that needs no download is checked first: a post the rules refuse fetches nothing.
     const plan = await this.media.planForPost(workspaceId, input.media ?? []);
     const problems = this.problemsBeforeDownload(input, accounts, plan);
     if (problems.length > 0) throw DomainError.validation(problems);
 
-    // Remote images are downloaded now (the post must not depend on someone else's server at publish
-    // time), but stored only once their files pass the rules too.
     const prepared = await this.media.prepareForPost(plan);
-    const fileProblems = this.validator.mediaProblems(platforms, prepared.items);
+    const fileProblems = this.validator.mediaProblems(
+      accounts.map((account) => account.platform),
+      prepared.items,
+    );
     if (fileProblems.length > 0) throw DomainError.validation(fileProblems);
     const media = await this.media.storePrepared(workspaceId, prepared);
 
-    const overrides = new Map((input.targets ?? []).map((target) => [target.accountId, target.content]));
-    const result = await this.save(
-      {
-        workspaceId,
-        content: input.content,
-        media: media.items.map(({ mediaId, altText }) => ({ mediaId, altText })),
-        thread,
-        publishAt,
-        maxLatenessSeconds: input.maxLatenessSeconds,
-      },
-      accounts.map((account) => ({
-        accountId: account.id,
-        platform: account.platform,
-        content: overrides.get(account.id) ?? null,
-      })),
-      idempotencyKey ? { key: idempotencyKey, requestHash: hash } : undefined,
-    ).catch(async (error: unknown) => {
-      await this.media.discard(workspaceId, media);
-      throw error;
-    });
-    if ('replayed' in result) {
-      // A concurrent request with this key saved the post, with images of its own: these belong to none.
-      await this.media.discard(workspaceId, media);
-      return replay(result.replayed, hash);
-    }
-    await this.enqueue(() => this.queue.schedule(workspaceId, scheduledTargets(result.created)));
-    return toPostResponse(result.created);
+    const result = await this.transactions
+      .forWorkspace(workspaceId, (tx) => this.save(tx, request, { publishAt, accounts, media: media.items }))
+      .catch(async (error: unknown) => {
+        await this.media.discard(workspaceId, media);
+        throw error;
+      });
+    // A concurrent request with this key saved the post, with images of its own: these belong to none.
+    if ('replayed' in result) await this.media.discard(workspaceId, media);
+    return result;
+  }
+
+  /** The earlier request with the same Idempotency-Key if it has finished, and the request's accounts. */
+  private async lookUp(
+    tx: Tx,
+    { workspaceId, input, idempotencyKey }: CreateRequest,
+  ): Promise<{ earlier: EarlierRequest | null; accounts: SocialAccount[] }> {
+    return {
+      earlier: idempotencyKey ? await this.idempotencyKeys.findFinished(tx, workspaceId, idempotencyKey) : null,
+      accounts: await this.accounts.findMany(tx, workspaceId, input.accountIds),
+    };
   }
 
   /** Every problem found without downloading an image: accounts, per-account texts, uploads, the rules. */
@@ -120,27 +151,38 @@ export class PostsService {
   }
 
   /**
-   * Saves a post and one target per account atomically: either the whole post exists or none of it.
+   * Saves a post and one target per account in `tx`: either the whole post exists or none of it.
    * With an Idempotency-Key, the key is claimed in the same transaction (see IdempotencyKeyRepository).
    */
   private async save(
-    post: NewPost,
-    targets: NewTarget[],
-    idempotency?: IdempotentRequest,
-  ): Promise<{ created: PostView } | { replayed: EarlierRequest }> {
-    return this.transactions.forWorkspace(post.workspaceId, async (tx) => {
-      if (idempotency) {
-        const replayed = await this.idempotencyKeys.claim(tx, post.workspaceId, idempotency);
-        if (replayed) return { replayed };
-      }
-      const saved = await this.posts.insert(tx, post);
-      // Built from the rows just inserted rather than read back: a new post has no history yet.
-      const created = { ...saved, targets: await this.targets.insertForPost(tx, saved.id, post.publishAt, targets) };
-      if (idempotency) {
-        await this.idempotencyKeys.saveResponse(tx, post.workspaceId, idempotency.key, toPostResponse(created));
-      }
-      return { created };
+    tx: Tx,
+    { workspaceId, input, idempotencyKey, hash }: CreateRequest,
+    { publishAt, accounts, media }: { publishAt: Date; accounts: SocialAccount[]; media: ResolvedMedia[] },
+  ): Promise<Saved> {
+    if (idempotencyKey) {
+      const replayed = await this.idempotencyKeys.claim(tx, workspaceId, { key: idempotencyKey, requestHash: hash });
+      if (replayed) return { replayed };
+    }
+    const saved = await this.posts.insert(tx, {
+      workspaceId,
+      content: input.content,
+      media: media.map(({ mediaId, altText }) => ({ mediaId, altText })),
+      thread: input.thread ?? [],
+      publishAt,
+      maxLatenessSeconds: input.maxLatenessSeconds,
     });
+    const overrides = new Map((input.targets ?? []).map((target) => [target.accountId, target.content]));
+    const targets: NewTarget[] = accounts.map((account) => ({
+      accountId: account.id,
+      platform: account.platform,
+      content: overrides.get(account.id) ?? null,
+    }));
+    // Built from the rows just inserted rather than read back: a new post has no history yet.
+    const created = { ...saved, targets: await this.targets.insertForPost(tx, saved.id, publishAt, targets) };
+    if (idempotencyKey) {
+      await this.idempotencyKeys.saveResponse(tx, workspaceId, idempotencyKey, toPostResponse(created));
+    }
+    return { created };
   }
 
   async get(workspaceId: string, id: string): Promise<PostResponse> {

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { API_ROLE } from './api-role.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 declare const inTransaction: unique symbol;
 
 /**
@@ -25,13 +27,27 @@ export class TransactionRunner {
    * that workspace's rows only, whatever the queries inside forget to filter, and even when DATABASE_URL
    * names a superuser. Both settings are transaction-local, so the pooled connection keeps neither.
    */
-  forWorkspace<T>(workspaceId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.run(async (tx) => {
-      await tx.query(`SELECT set_config('role', $1, true), set_config('herald.workspace_id', $2, true)`, [
-        API_ROLE,
-        workspaceId,
-      ]);
-      return work(tx);
-    });
+  async forWorkspace<T>(workspaceId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+    // Written into the SQL below: only a UUID may get there.
+    if (!UUID.test(workspaceId)) throw new Error(`Not a workspace id: ${JSON.stringify(workspaceId)}`);
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      // BEGIN and the settings in one round trip: a simple-protocol query, which may hold two statements
+      // but no parameters, hence the checked literal.
+      await runner.query(
+        `START TRANSACTION; SELECT set_config('role', '${API_ROLE}', true), ` +
+          `set_config('herald.workspace_id', '${workspaceId}', true)`,
+      );
+      const result = await work(runner.manager as Tx);
+      await runner.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A broken connection cannot roll back, and needs not: PostgreSQL ends the transaction with it.
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
   }
 }
