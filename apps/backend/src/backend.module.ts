@@ -10,13 +10,16 @@ import {
   QueueModule,
 } from '@app/shared';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConnectModule } from './connect/connect.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { RequestIdMiddleware } from './common/request-id.middleware.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { HealthModule } from './health/health.module.js';
+import { InvitationsModule } from './invitations/invitations.module.js';
 import { MediaApiModule } from './media/media-api.module.js';
+import { MembersModule } from './members/members.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
@@ -35,6 +38,9 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     ConnectModule,
     PostsModule,
     MediaApiModule,
+    MembersModule,
+    InvitationsModule,
+    ApiKeysModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
