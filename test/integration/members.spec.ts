@@ -1,0 +1,485 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DataSource } from 'typeorm';
+import { ApiClient } from '../support/api-client.js';
+import { newWorkspace, type TestWorkspace } from '../support/factories.js';
+import { startBackend, type RunningBackend } from '../support/herald-apps.js';
+import { startMailServer, type MailServer, type ReceivedMail } from '../support/mail-server.js';
+import {
+  HeaderClient,
+  newMember,
+  newUser,
+  sessionClient,
+  signIn,
+  uniqueEmail,
+  type TestMember,
+} from '../support/people.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { testConfig, testEnvironment, TEST_ADMIN_TOKEN } from '../support/test-environment.js';
+import { createTestRedis, type TestRedis } from '../support/test-redis.js';
+
+const tokenIn = (mail: ReceivedMail): string => {
+  const match = /#token=([A-Za-z0-9_-]+)/.exec(mail.text);
+  if (!match) throw new Error(`no invitation link in: ${mail.text}`);
+  return match[1];
+};
+
+/** Workspaces, their members, invitations and API keys, over HTTP against real PostgreSQL, Redis and SMTP. */
+describe('workspaces, members, invitations and API keys', () => {
+  let database: TestDatabase;
+  let redis: TestRedis;
+  let mail: MailServer;
+  let backend: RunningBackend;
+  let api: ApiClient;
+  let sql: DataSource;
+
+  const mailTo = (email: string, after = 0) =>
+    mail.waitFor((message) => message.to.includes(email) && mail.received.indexOf(message) >= after);
+  const accept = (body: Record<string, unknown>, client: ApiClient = api) =>
+    client.post('/v1/invitations/accept', body);
+  const rowsOf = <Row>(query: string, parameters: unknown[] = []) => sql.query<Row[]>(query, parameters);
+  const eventsOf = (workspaceId: string) =>
+    rowsOf<{ type: string; data: Record<string, unknown> }>(
+      `SELECT type, data FROM events WHERE workspace_id = $1 ORDER BY id`,
+      [workspaceId],
+    );
+  const auditOf = (workspaceId: string) =>
+    rowsOf<{ action: string; actor_type: string; actor_label: string; details: Record<string, unknown> }>(
+      `SELECT action, actor_type, actor_label, details FROM audit_log WHERE workspace_id = $1 ORDER BY id`,
+      [workspaceId],
+    );
+  const member = (workspace: TestWorkspace, role: 'owner' | 'admin' | 'editor' | 'viewer') =>
+    newMember(backend, sql, workspace.id, role);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    redis = await createTestRedis();
+    mail = await startMailServer();
+    backend = await startBackend(
+      testConfig(
+        testEnvironment(
+          { databaseUrl: database.url, queuePrefix: redis.prefix },
+          { SMTP_URL: mail.url, RATE_LIMIT_AUTH_FAILURES: '1000' },
+        ),
+      ),
+    );
+    api = new ApiClient(backend.url);
+    sql = await database.sql();
+  });
+
+  afterAll(async () => {
+    await backend?.close();
+    await mail?.close();
+    await redis?.close();
+    await database?.drop();
+  });
+
+  describe('the first owner', () => {
+    it('is invited by the operator creating the workspace, and joins by the mailed link', async () => {
+      const email = uniqueEmail('founder');
+      const created = await api
+        .as(TEST_ADMIN_TOKEN)
+        .post('/v1/workspaces', { name: 'Acme', ownerEmail: email.toUpperCase(), ownerName: 'Ada' });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({
+        name: 'Acme',
+        apiKey: expect.stringMatching(/^hk_/),
+        ownerInvitation: { email, name: 'Ada', role: 'owner', invitedBy: 'operator', expired: false },
+      });
+
+      const invitation = await mailTo(email);
+      expect(invitation.subject).toBe('You are invited to Acme on Herald');
+      expect(invitation.text).toContain('Hello Ada,');
+      expect(invitation.text).toContain('http://localhost:3000/accept-invitation#token=');
+
+      const tooShort = await accept({ token: tokenIn(invitation), password: 'short' });
+      expect(tooShort.status).toBe(400);
+      expect(tooShort.body.details).toEqual([{ field: 'password', message: 'must have at least 10 characters' }]);
+
+      const joined = await accept({ token: tokenIn(invitation), password: 'correct horse battery' });
+      expect(joined.status).toBe(200);
+      expect(joined.body).toEqual({
+        workspace: { id: created.body.id, name: 'Acme' },
+        role: 'owner',
+        user: { id: expect.any(String), email, name: 'Ada' },
+        csrfToken: expect.any(String),
+      });
+      const cookie = joined.headers.get('set-cookie') ?? '';
+      expect(cookie).toMatch(/^herald_session=[^;]+;.*HttpOnly/i);
+      const session = { token: /herald_session=([^;]+)/.exec(cookie)![1], csrfToken: joined.body.csrfToken };
+
+      const owner = sessionClient(backend.url, session, created.body.id);
+      const workspace = await owner.get('/v1/workspace');
+      expect(workspace.body).toEqual({
+        id: created.body.id,
+        name: 'Acme',
+        role: 'owner',
+        createdAt: expect.any(String),
+      });
+      expect((await owner.patch('/v1/workspace', { name: 'Acme Inc' })).status).toBe(200);
+
+      expect((await accept({ token: tokenIn(invitation), password: 'correct horse battery' })).body).toMatchObject({
+        statusCode: 410,
+        message: 'This invitation was already accepted',
+      });
+      expect((await eventsOf(created.body.id)).map((event) => event.type)).toEqual([
+        'member.invited',
+        'member.joined',
+        'workspace.settings_changed',
+      ]);
+      expect((await auditOf(created.body.id)).map(({ action, actor_type }) => [action, actor_type])).toEqual([
+        ['workspace.created', 'operator'],
+        ['member.invited', 'operator'],
+        ['member.joined', 'user'],
+        ['workspace.renamed', 'user'],
+      ]);
+    });
+
+    it('refuses a bad owner email naming the field, creating nothing', async () => {
+      const before = await rowsOf<{ n: string }>(`SELECT count(*) AS n FROM workspaces`);
+      const response = await api.as(TEST_ADMIN_TOKEN).post('/v1/workspaces', { name: 'Bad', ownerEmail: 'nope' });
+      expect(response.status).toBe(400);
+      expect(response.body.details).toEqual([{ field: 'ownerEmail', message: 'ownerEmail must be an email address' }]);
+      expect(await rowsOf(`SELECT count(*) AS n FROM workspaces`)).toEqual(before);
+    });
+  });
+
+  describe('invitations', () => {
+    let acme: TestWorkspace;
+    let owner: TestMember;
+    let admin: TestMember;
+
+    beforeAll(async () => {
+      acme = await newWorkspace(api, 'Invitations');
+      owner = await member(acme, 'owner');
+      admin = await member(acme, 'admin');
+    });
+
+    it('invites by mail; re-inviting replaces the pending invitation and its link', async () => {
+      const email = uniqueEmail('writer');
+      const first = await admin.api.post('/v1/invitations', { email, role: 'viewer' });
+      expect(first.status).toBe(201);
+      expect(first.body).toMatchObject({ email, role: 'viewer', invitedBy: admin.user.email });
+      expect(JSON.stringify(first.body)).not.toMatch(/token/i);
+      const firstMail = await mailTo(email);
+
+      const count = mail.received.length;
+      const second = await admin.api.post('/v1/invitations', { email, role: 'editor', name: 'Wes' });
+      expect(second.body).toMatchObject({ id: first.body.id, role: 'editor' });
+      const secondMail = await mailTo(email, count);
+      expect((await admin.api.get('/v1/invitations')).body.items).toEqual([
+        expect.objectContaining({ id: first.body.id, email, role: 'editor', name: 'Wes' }),
+      ]);
+
+      expect((await accept({ token: tokenIn(firstMail), password: 'a long password' })).status).toBe(410);
+      const joined = await accept({ token: tokenIn(secondMail), password: 'a long password' });
+      expect(joined.body).toMatchObject({ role: 'editor', user: { email, name: 'Wes' } });
+      expect((await admin.api.get('/v1/invitations')).body.items).toEqual([]);
+      const members = (await admin.api.get('/v1/members')).body.items;
+      expect(members).toContainEqual(expect.objectContaining({ email, name: 'Wes', role: 'editor' }));
+    });
+
+    it('refuses inviting a member (409), and an owner unless the inviter is one (403)', async () => {
+      const again = await admin.api.post('/v1/invitations', { email: owner.user.email, role: 'viewer' });
+      expect(again.status).toBe(409);
+      expect(again.body.message).toBe(`${owner.user.email} is already a member of this workspace`);
+
+      const asOwner = await admin.api.post('/v1/invitations', { email: uniqueEmail(), role: 'owner' });
+      expect(asOwner.status).toBe(403);
+      expect(asOwner.body.message).toBe('Inviting an owner needs the owner role (or higher) in the workspace');
+      expect((await acme.api.post('/v1/invitations', { email: uniqueEmail(), role: 'owner' })).status).toBe(403);
+      expect((await owner.api.post('/v1/invitations', { email: uniqueEmail(), role: 'owner' })).status).toBe(201);
+    });
+
+    it('refuses bad input naming the fields, writing nothing', async () => {
+      const before = await rowsOf(`SELECT count(*) AS n FROM invitations`);
+      const response = await admin.api.post('/v1/invitations', { email: 'x', role: 'king' });
+      expect(response.status).toBe(400);
+      expect(response.body.details.map((problem: { field: string }) => problem.field).sort()).toEqual([
+        'email',
+        'role',
+      ]);
+      expect(await rowsOf(`SELECT count(*) AS n FROM invitations`)).toEqual(before);
+    });
+
+    it('answers 410 for a revoked or expired link, and for a token that never existed', async () => {
+      const [revokedEmail, expiredEmail] = [uniqueEmail(), uniqueEmail()];
+      const revoked = await admin.api.post('/v1/invitations', { email: revokedEmail, role: 'viewer' });
+      await admin.api.post('/v1/invitations', { email: expiredEmail, role: 'viewer' });
+      const [revokedMail, expiredMail] = [await mailTo(revokedEmail), await mailTo(expiredEmail)];
+
+      expect((await admin.api.delete(`/v1/invitations/${revoked.body.id}`)).status).toBe(204);
+      expect((await admin.api.delete(`/v1/invitations/${revoked.body.id}`)).status).toBe(404);
+      await sql.query(`UPDATE invitations SET expires_at = now() - interval '1 second' WHERE email = $1`, [
+        expiredEmail,
+      ]);
+      expect((await admin.api.get('/v1/invitations')).body.items).toContainEqual(
+        expect.objectContaining({ email: expiredEmail, expired: true }),
+      );
+
+      const password = 'a long password';
+      expect((await accept({ token: tokenIn(revokedMail), password })).body).toMatchObject({
+        statusCode: 410,
+        message: 'This invitation was revoked',
+      });
+      expect((await accept({ token: tokenIn(expiredMail), password })).body).toMatchObject({
+        statusCode: 410,
+        message: 'This invitation has expired: ask for a new one',
+      });
+      expect((await accept({ token: 'never-issued', password })).status).toBe(410);
+      expect(await rowsOf(`SELECT id FROM users WHERE email = ANY($1)`, [[revokedEmail, expiredEmail]])).toEqual([]);
+    });
+
+    it('lets an existing user join with their password, or signed in as the invited email', async () => {
+      const password = 'their own password';
+      const [withPassword, signedIn] = [
+        await newUser(backend.app, { email: uniqueEmail('known'), password }),
+        await newUser(backend.app, { email: uniqueEmail('known') }),
+      ];
+      await admin.api.post('/v1/invitations', { email: withPassword.email, role: 'viewer' });
+      await admin.api.post('/v1/invitations', { email: signedIn.email, role: 'admin' });
+      const [passwordToken, sessionToken] = [
+        tokenIn(await mailTo(withPassword.email)),
+        tokenIn(await mailTo(signedIn.email)),
+      ];
+
+      expect((await accept({ token: passwordToken })).status).toBe(401);
+      expect((await accept({ token: passwordToken, password: 'not their password' })).status).toBe(401);
+      const joined = await accept({ token: passwordToken, password });
+      expect(joined.body).toMatchObject({ role: 'viewer', user: { id: withPassword.id } });
+      expect(joined.headers.get('set-cookie')).toMatch(/^herald_session=/);
+
+      // Signed in as someone else: refused. Signed in as the invited email: joins, keeping the session.
+      const otherSession = sessionClient(backend.url, await signIn(backend.app, withPassword.id));
+      const wrongPerson = await accept({ token: sessionToken }, otherSession);
+      expect(wrongPerson.status).toBe(403);
+      expect(wrongPerson.body.message).toBe(
+        `This invitation is for ${signedIn.email}; you are signed in as ${withPassword.email}`,
+      );
+      const session = await signIn(backend.app, signedIn.id);
+      const withoutCsrf = new HeaderClient(backend.url, { cookie: `herald_session=${session.token}` });
+      expect((await accept({ token: sessionToken }, withoutCsrf)).status).toBe(403);
+      const viaSession = await accept({ token: sessionToken }, sessionClient(backend.url, session));
+      expect(viaSession.status).toBe(200);
+      expect(viaSession.body).toEqual({
+        workspace: { id: acme.id, name: 'Invitations' },
+        role: 'admin',
+        user: { id: signedIn.id, email: signedIn.email, name: 'Test Person' },
+      });
+      expect(viaSession.headers.get('set-cookie')).toBeNull();
+      expect((await sessionClient(backend.url, session, acme.id).get('/v1/workspace')).body.role).toBe('admin');
+    });
+  });
+
+  describe('members and roles', () => {
+    let acme: TestWorkspace;
+
+    beforeAll(async () => {
+      acme = await newWorkspace(api, 'Members');
+    });
+
+    it('lists members to viewers, with their role', async () => {
+      const viewer = await member(acme, 'viewer');
+      const response = await viewer.api.get('/v1/members');
+      expect(response.status).toBe(200);
+      expect(response.body.items).toContainEqual({
+        userId: viewer.user.id,
+        email: viewer.user.email,
+        name: 'Test Person',
+        role: 'viewer',
+        joinedAt: expect.any(String),
+      });
+    });
+
+    it('lets admins change roles, but only owners grant or take away owner', async () => {
+      const [owner, admin, editor] = [
+        await member(acme, 'owner'),
+        await member(acme, 'admin'),
+        await member(acme, 'editor'),
+      ];
+      const promoted = await admin.api.patch(`/v1/members/${editor.user.id}`, { role: 'admin' });
+      expect(promoted.status).toBe(200);
+      expect(promoted.body).toMatchObject({ userId: editor.user.id, role: 'admin' });
+
+      const toOwner = await admin.api.patch(`/v1/members/${editor.user.id}`, { role: 'owner' });
+      expect(toOwner.status).toBe(403);
+      expect(toOwner.body.message).toBe(
+        'Granting or taking away the owner role needs the owner role (or higher) in the workspace',
+      );
+      expect((await admin.api.patch(`/v1/members/${owner.user.id}`, { role: 'viewer' })).status).toBe(403);
+      expect((await acme.api.patch(`/v1/members/${editor.user.id}`, { role: 'owner' })).status).toBe(403);
+      expect((await owner.api.patch(`/v1/members/${editor.user.id}`, { role: 'owner' })).status).toBe(200);
+
+      const bad = await admin.api.patch(`/v1/members/${editor.user.id}`, { role: 'god' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.details).toEqual([
+        { field: 'role', message: 'role must be one of: viewer, editor, admin, owner' },
+      ]);
+      expect(
+        (await admin.api.patch(`/v1/members/00000000-0000-4000-8000-000000000000`, { role: 'viewer' })).status,
+      ).toBe(404);
+
+      const changes = (await eventsOf(acme.id)).filter((event) => event.type === 'member.role_changed');
+      expect(changes.map((event) => event.data)).toEqual([
+        { userId: editor.user.id, email: editor.user.email, from: 'editor', to: 'admin' },
+        { userId: editor.user.id, email: editor.user.email, from: 'admin', to: 'owner' },
+      ]);
+    });
+
+    it('never loses its last owner (409), even when two owners demote each other at once', async () => {
+      const workspace = await newWorkspace(api, 'Owners');
+      const [first, second] = [
+        await newMember(backend, sql, workspace.id, 'owner'),
+        await newMember(backend, sql, workspace.id, 'owner'),
+      ];
+      const answers = await Promise.all([
+        first.api.patch(`/v1/members/${second.user.id}`, { role: 'admin' }),
+        second.api.patch(`/v1/members/${first.user.id}`, { role: 'admin' }),
+      ]);
+      const statuses = answers.map((answer) => answer.status).sort();
+      // The one demoted first is no owner any more when its own request runs: 403, or 409 if it ran after.
+      expect(statuses[0]).toBe(200);
+      expect([403, 409]).toContain(statuses[1]);
+      const owners = await rowsOf(`SELECT user_id FROM memberships WHERE workspace_id = $1 AND role = 'owner'`, [
+        workspace.id,
+      ]);
+      expect(owners).toHaveLength(1);
+
+      const last = owners[0] as { user_id: string };
+      const lastOwner = [first, second].find((candidate) => candidate.user.id === last.user_id)!;
+      const demote = await lastOwner.api.patch(`/v1/members/${last.user_id}`, { role: 'admin' });
+      expect(demote.status).toBe(409);
+      expect(demote.body.message).toBe('This is the last owner: make another member owner first');
+      const leave = await lastOwner.api.delete(`/v1/members/${last.user_id}`);
+      expect(leave.status).toBe(409);
+    });
+
+    it('lets admins remove members, and anyone leave', async () => {
+      const [admin, editor, viewer] = [
+        await member(acme, 'admin'),
+        await member(acme, 'editor'),
+        await member(acme, 'viewer'),
+      ];
+      const refused = await editor.api.delete(`/v1/members/${viewer.user.id}`);
+      expect(refused.status).toBe(403);
+      expect(refused.body.message).toBe('Removing another member needs the admin role (or higher) in the workspace');
+
+      expect((await viewer.api.delete(`/v1/members/${viewer.user.id}`)).status).toBe(204);
+      expect((await viewer.api.get('/v1/members')).status).toBe(403);
+      expect((await admin.api.delete(`/v1/members/${editor.user.id}`)).status).toBe(204);
+      expect((await editor.api.get('/v1/workspace')).body.message).toBe('You are not a member of this workspace');
+
+      const removals = (await eventsOf(acme.id)).filter((event) => event.type === 'member.removed');
+      expect(removals.slice(-2).map((event) => event.data)).toEqual([
+        { userId: viewer.user.id, email: viewer.user.email, role: 'viewer', left: true },
+        { userId: editor.user.id, email: editor.user.email, role: 'editor', left: false },
+      ]);
+    });
+  });
+
+  describe('the workspace', () => {
+    it('is handed over by its owner: the other member becomes owner, the caller admin', async () => {
+      const workspace = await newWorkspace(api, 'Handover');
+      const [owner, admin] = [
+        await newMember(backend, sql, workspace.id, 'owner'),
+        await newMember(backend, sql, workspace.id, 'admin'),
+      ];
+      expect((await admin.api.post('/v1/workspace/transfer', { userId: owner.user.id })).status).toBe(403);
+      const self = await owner.api.post('/v1/workspace/transfer', { userId: owner.user.id });
+      expect(self.status).toBe(400);
+      expect(self.body.details[0].field).toBe('userId');
+
+      const handed = await owner.api.post('/v1/workspace/transfer', { userId: admin.user.id });
+      expect(handed.status).toBe(200);
+      expect(handed.body).toMatchObject({ userId: admin.user.id, role: 'owner' });
+      expect((await owner.api.get('/v1/workspace')).body.role).toBe('admin');
+      expect((await admin.api.get('/v1/workspace')).body.role).toBe('owner');
+      expect((await auditOf(workspace.id)).map((line) => line.action)).toEqual([
+        'workspace.created',
+        'member.role_changed',
+        'member.role_changed',
+        'workspace.ownership_transferred',
+      ]);
+    });
+
+    it('is deleted by an owner who types its name, with everything in it', async () => {
+      const workspace = await newWorkspace(api, 'Doomed');
+      const owner = await newMember(backend, sql, workspace.id, 'owner');
+      await workspace.api.post('/v1/api-keys', { name: 'CMS', role: 'editor' });
+      const refused = await workspace.api.request<any>('DELETE', '/v1/workspace', { confirmName: 'Doomed' });
+      expect(refused.status).toBe(403);
+      expect(refused.body.message).toMatch(/needs the owner role .*this API key has admin/);
+      const missing = await owner.api.request<any>('DELETE', '/v1/workspace', {});
+      expect(missing.status).toBe(400);
+      expect(missing.body.details[0].field).toBe('confirmName');
+      const wrong = await owner.api.request<any>('DELETE', '/v1/workspace', { confirmName: 'doomed' });
+      expect(wrong.body.details).toEqual([
+        { field: 'confirmName', message: `must be the workspace's name, "Doomed", to delete it` },
+      ]);
+
+      expect((await owner.api.request<any>('DELETE', '/v1/workspace', { confirmName: 'Doomed' })).status).toBe(204);
+      expect((await workspace.api.get('/v1/accounts')).status).toBe(401);
+      for (const table of ['workspaces', 'api_keys', 'memberships', 'events', 'audit_log']) {
+        const column = table === 'workspaces' ? 'id' : 'workspace_id';
+        expect(await rowsOf(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [workspace.id])).toEqual([]);
+      }
+    });
+  });
+
+  describe('API keys', () => {
+    it('are made with a role up to the maker, shown once, listed with prefix and last use, and revoked', async () => {
+      const workspace = await newWorkspace(api, 'Keys');
+      const admin = await newMember(backend, sql, workspace.id, 'admin');
+      const created = await admin.api.post('/v1/api-keys', { name: 'Dashboard', role: 'viewer' });
+      expect(created.status).toBe(201);
+      expect(created.body).toEqual({
+        id: expect.any(String),
+        name: 'Dashboard',
+        role: 'viewer',
+        prefix: created.body.key.slice(0, 11),
+        key: expect.stringMatching(/^hk_/),
+        lastUsedAt: null,
+        createdAt: expect.any(String),
+        createdBy: { userId: admin.user.id, email: admin.user.email },
+        revokedAt: null,
+      });
+      const dashboard = api.as(created.body.key);
+      expect((await dashboard.get('/v1/accounts')).status).toBe(200);
+      const refused = await dashboard.post('/v1/accounts', { platform: 'x', credentials: {} });
+      expect(refused.status).toBe(403);
+      expect(refused.body.message).toBe(
+        'This needs the admin role (or higher) in the workspace; this API key has viewer',
+      );
+      expect((await dashboard.get('/v1/api-keys')).status).toBe(403);
+
+      const owner = await newMember(backend, sql, workspace.id, 'owner');
+      const ownerKey = await owner.api.post('/v1/api-keys', { name: 'Root', role: 'owner' });
+      expect(ownerKey.status).toBe(400);
+      expect(ownerKey.body.details).toEqual([{ field: 'role', message: 'role must be one of: viewer, editor, admin' }]);
+
+      const listed = (await workspace.api.get('/v1/api-keys')).body.items;
+      expect(listed.map((key: { name: string; role: string }) => [key.name, key.role])).toEqual([
+        ['Dashboard', 'viewer'],
+        ['Default key', 'admin'],
+      ]);
+      expect(listed[0].lastUsedAt).not.toBeNull();
+      expect(listed[1]).toMatchObject({ prefix: '', createdBy: null, lastUsedAt: expect.any(String) });
+      expect(JSON.stringify(listed)).not.toContain(created.body.key);
+
+      expect((await workspace.api.delete(`/v1/api-keys/${created.body.id}`)).status).toBe(204);
+      const afterRevoke = await dashboard.get('/v1/accounts');
+      expect(afterRevoke.status).toBe(401);
+      expect((await workspace.api.delete(`/v1/api-keys/${created.body.id}`)).status).toBe(204);
+      expect((await workspace.api.get('/v1/api-keys')).body.items[0].revokedAt).not.toBeNull();
+
+      expect((await eventsOf(workspace.id)).map((event) => [event.type, event.data.name])).toEqual([
+        ['api_key.created', 'Dashboard'],
+        ['api_key.revoked', 'Dashboard'],
+      ]);
+      expect((await auditOf(workspace.id)).map((line) => [line.action, line.actor_label])).toEqual([
+        ['workspace.created', 'operator'],
+        ['api_key.created', admin.user.email],
+        ['api_key.revoked', 'Default key'],
+      ]);
+    });
+  });
+});
