@@ -1,9 +1,10 @@
 import { RequestMethod } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
-import { ModulesContainer } from '@nestjs/core';
+import { ModulesContainer, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { getMetadataStorage } from 'class-validator';
+import { ACCESS_RULE, type AccessRule } from '../../apps/backend/src/auth/access.decorators.js';
 
 /** One route the backend serves, and what its handler reads, as Nest's metadata declares it. */
 export interface ServedRoute {
@@ -12,7 +13,9 @@ export interface ServedRoute {
   path: string;
   /** The path's parameters, in order. */
   params: string[];
-  /** The names of the guards that decide who may call it (by a credential, or a signed link). */
+  /** Who may call it, as the AccessGuard reads it (the route's own rule, else its controller's); none: refused. */
+  access: AccessRule | undefined;
+  /** The names of the route's own guards, beside the global AccessGuard (a signed link's, say). */
   guards: string[];
   /** `json`: a validated body; `upload`: an uploaded file; `none`: the body is ignored. */
   body: 'json' | 'upload' | 'none';
@@ -93,6 +96,10 @@ function describe(method: string, path: string, { controller, name }: Handler): 
     method,
     path,
     params: [...path.matchAll(/:(\w+)/g)].map((match) => match[1]),
+    access: new Reflector().getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [
+      handler as () => unknown,
+      controller,
+    ]),
     guards: guards.map((guard) => guard.name),
     body: argOf(RouteParamtypes.FILE) ? 'upload' : argOf(RouteParamtypes.BODY) ? 'json' : 'none',
     query: argOf(RouteParamtypes.QUERY) !== undefined,
