@@ -104,7 +104,7 @@ export class MembersService {
     const owners = await this.memberships.lockOwners(tx, principal.workspaceId);
     const member = this.found(await this.memberships.find(tx, principal.workspaceId, userId));
     const decision = decideMembershipChange({
-      actorRole: principal.role,
+      actorRole: await this.currentRole(tx, principal),
       self: userIdOf(principal) === userId,
       memberRole: member.role,
       change,
@@ -120,6 +120,18 @@ export class MembersService {
       case 'conflict':
         throw new DomainError('CONFLICT', decision.message);
     }
+  }
+
+  /**
+   * The caller's role as of the owners' lock: a person demoted by a change that committed while this
+   * request waited for the lock acts with their new role, not the one the AccessGuard read.
+   */
+  private async currentRole(tx: Tx, principal: WorkspacePrincipal): Promise<Role> {
+    const userId = userIdOf(principal);
+    if (!userId) return principal.role;
+    const self = await this.memberships.find(tx, principal.workspaceId, userId);
+    if (!self) throw new DomainError('FORBIDDEN', 'You are not a member of this workspace');
+    return self.role;
   }
 
   private found(member: WorkspaceMember | null): WorkspaceMember {
