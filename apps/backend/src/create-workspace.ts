@@ -15,27 +15,16 @@ const USAGE = 'Usage: npm run workspace:create -- --name <name> [--owner-email <
  * the workspace's id and admin API key (shown this once); the owner gets the invitation by mail.
  */
 const config = loadConfigOrExit('workspace:create');
-let parsed: ReturnType<typeof parseOptions>;
-try {
-  parsed = parseOptions();
-} catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
+const request = await validRequest();
 await migrateDatabase(config.databaseUrl, 'herald-workspace-create');
 const app = await NestFactory.createApplicationContext(BackendModule.forRoot(config), { logger: ['error', 'warn'] });
 try {
-  const request = (await createValidationPipe().transform(parsed, {
-    type: 'body',
-    metatype: CreateWorkspaceDto,
-  })) as CreateWorkspaceDto;
   const created = await app.get(WorkspacesService).create({ actor: OPERATOR }, request);
   console.log(`Workspace "${created.name}" created: ${created.id}`);
   console.log(`Admin API key (shown this once): ${created.apiKey}`);
   if (created.ownerInvitation) {
-    console.log(
-      `Invitation mailed to ${created.ownerInvitation.email} (owner), valid until ${created.ownerInvitation.expiresAt.toISOString()}`,
-    );
+    const { email, expiresAt } = created.ownerInvitation;
+    console.log(`Invitation mailed to ${email} (owner), valid until ${expiresAt.toISOString()}`);
   }
 } catch (error) {
   if (!(error instanceof DomainError)) throw error;
@@ -43,6 +32,20 @@ try {
   process.exitCode = 1;
 } finally {
   await app.close();
+}
+
+/** The arguments, checked as POST /v1/workspaces checks its body; exits naming what is wrong. */
+async function validRequest(): Promise<CreateWorkspaceDto> {
+  try {
+    const options = parseOptions();
+    return (await createValidationPipe().transform(options, {
+      type: 'body',
+      metatype: CreateWorkspaceDto,
+    })) as CreateWorkspaceDto;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
 }
 
 function parseOptions(): { name?: string; ownerEmail?: string; ownerName?: string } {
