@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { type ActionOrigin, AppConfig } from '@app/shared';
+import { type ActionOrigin, AppConfig, DomainError } from '@app/shared';
 import type { Request, Response } from 'express';
 import { Public, RequiresRole } from '../auth/access.decorators.js';
 import { Member, Origin, WorkspaceId, type WorkspacePrincipal } from '../auth/principal.js';
@@ -7,6 +7,7 @@ import { sessionTokenOf, setSessionCookie } from '../auth/session-cookie.js';
 import { CSRF_HEADER } from '../auth/session-token.js';
 import { requestIdOf } from '../common/request-id.middleware.js';
 import { notFoundOnBadUuid } from '../common/uuid-param.js';
+import { HttpRateLimits } from '../rate-limit/http-rate-limits.js';
 import { AcceptInvitationDto } from './dto/accept-invitation.dto.js';
 import { CreateInvitationDto } from './dto/create-invitation.dto.js';
 import { type InvitationResponse, toInvitationResponse } from './dto/invitation.response.js';
@@ -28,6 +29,7 @@ export class InvitationsController {
   constructor(
     private readonly invitations: InvitationsService,
     private readonly acceptance: InvitationAcceptanceService,
+    private readonly rateLimits: HttpRateLimits,
     config: AppConfig,
   ) {
     this.secureCookies = config.publicBaseUrl.startsWith('https:');
@@ -69,13 +71,21 @@ export class InvitationsController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<AcceptedInvitationResponse> {
-    const { session, ...accepted } = await this.acceptance.accept(body, {
-      sessionToken: sessionTokenOf(request),
-      csrfToken: request.header(CSRF_HEADER),
-      userAgent: request.header('user-agent') ?? null,
-      ip: request.ip ?? null,
-      requestId: requestIdOf(request),
-    });
+    const { session, ...accepted } = await this.acceptance
+      .accept(body, {
+        sessionToken: sessionTokenOf(request),
+        csrfToken: request.header(CSRF_HEADER),
+        userAgent: request.header('user-agent') ?? null,
+        ip: request.ip ?? null,
+        requestId: requestIdOf(request),
+      })
+      .catch(async (error: unknown) => {
+        // A wrong password counts against the address's failed-authentication budget, as a sign-in's does.
+        if (error instanceof DomainError && error.code === 'UNAUTHORIZED') {
+          throw await this.rateLimits.refuseAuthentication(request, response, error.message);
+        }
+        throw error;
+      });
     if (!session) return accepted;
     setSessionCookie(response, session.token, session.expiresAt, this.secureCookies);
     return { ...accepted, csrfToken: session.csrfToken };
