@@ -81,7 +81,10 @@ export class InvitationAcceptanceService {
     const tokenHash = hashInvitationToken(acceptance.token);
     const workspaceId = await this.invitations.workspaceOfToken(tokenHash);
     if (!workspaceId)
-      throw new DomainError('GONE', 'This invitation link is not valid (a newer invitation replaces it)');
+      throw new DomainError(
+        'GONE',
+        'This invitation link is not valid: a newer invitation replaced it, or it never existed',
+      );
     const signedIn = await this.signedInUser(client);
     const accepted = await this.transactions.forWorkspace(workspaceId, async (tx) => {
       const invitation = await this.invitations.lockByToken(tx, workspaceId, tokenHash);
