@@ -283,6 +283,15 @@ describe('workspaces, members, invitations and API keys', () => {
       const session = await signIn(backend.app, signedIn.id);
       const withoutCsrf = new HeaderClient(backend.url, { cookie: `herald_session=${session.token}` });
       expect((await accept({ token: sessionToken }, withoutCsrf)).status).toBe(403);
+      const crossSite = await sessionClient(backend.url, session).post(
+        '/v1/invitations/accept',
+        { token: sessionToken },
+        { origin: 'https://evil.example' },
+      );
+      expect(crossSite.body).toMatchObject({
+        statusCode: 403,
+        message: 'Requests with a session must come from http://localhost:3000',
+      });
       const viaSession = await accept({ token: sessionToken }, sessionClient(backend.url, session));
       expect(viaSession.status).toBe(200);
       expect(viaSession.body).toEqual({

@@ -36,6 +36,8 @@ export interface AcceptingClient {
   /** The session cookie's token, when the request has one. */
   sessionToken: string | null;
   csrfToken: string | undefined;
+  /** The request's Origin header, when the browser sent one. */
+  origin: string | undefined;
   userAgent: string | null;
   ip: string | null;
   requestId: string;
@@ -128,7 +130,8 @@ export class InvitationAcceptanceService {
 
   /**
    * The person the request's session signs in (null without a live session). Accepting through a
-   * session changes something with a cookie, so it needs the session's CSRF token like any such request.
+   * session changes something with a cookie, so it is checked as the AccessGuard checks any such
+   * request: the session's CSRF token, and the Origin when the browser sends one.
    */
   private async signedInUser(client: AcceptingClient): Promise<{ userId: string; email: string } | null> {
     if (!client.sessionToken) return null;
@@ -138,6 +141,10 @@ export class InvitationAcceptanceService {
       this.config.sessions.idleSeconds,
     );
     if (!session) return null;
+    const publicOrigin = new URL(this.config.publicBaseUrl).origin;
+    if (client.origin !== undefined && client.origin !== publicOrigin) {
+      throw new DomainError('FORBIDDEN', `Requests with a session must come from ${publicOrigin}`);
+    }
     if (!this.csrf.matches(session.sessionId, client.csrfToken)) {
       throw new DomainError('FORBIDDEN', "Missing or invalid X-CSRF-Token header (the session's CSRF token)");
     }

@@ -75,6 +75,7 @@ export class InvitationsController {
       .accept(body, {
         sessionToken: sessionTokenOf(request),
         csrfToken: request.header(CSRF_HEADER),
+        origin: request.header('origin'),
         userAgent: request.header('user-agent') ?? null,
         ip: request.ip ?? null,
         requestId: requestIdOf(request),
