@@ -89,6 +89,7 @@ describe('workspaces, members, invitations and API keys', () => {
       const invitation = await mailTo(email);
       expect(invitation.subject).toBe('You are invited to Acme on Herald');
       expect(invitation.text).toContain('Hello Ada,');
+      expect(invitation.text).toContain('You are invited to the workspace "Acme" on Herald, as owner.');
       expect(invitation.text).toContain('http://localhost:3000/accept-invitation#token=');
 
       const tooShort = await accept({ token: tokenIn(invitation), password: 'short' });
@@ -186,6 +187,9 @@ describe('workspaces, members, invitations and API keys', () => {
       expect(first.body).toMatchObject({ email, role: 'viewer', invitedBy: admin.user.email });
       expect(JSON.stringify(first.body)).not.toMatch(/token/i);
       const firstMail = await mailTo(email);
+      expect(firstMail.text).toContain(
+        `${admin.user.email} invited you to the workspace "Invitations" on Herald, as viewer.`,
+      );
 
       const count = mail.received.length;
       const second = await admin.api.post('/v1/invitations', { email, role: 'editor', name: 'Wes' });

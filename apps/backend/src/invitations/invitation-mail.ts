@@ -9,8 +9,16 @@ import type { Invitation } from './invitation.js';
 export const invitationLink = (publicBaseUrl: string, token: string): string =>
   `${publicBaseUrl}/accept-invitation#token=${encodeURIComponent(token)}`;
 
-/** The mail that carries an invitation's link. */
-export function invitationMail(invitation: Invitation, workspaceName: string, link: string): MailMessage {
+/**
+ * The mail that carries an invitation's link. `inviter` is the inviting person's email; none when the
+ * operator or an API key invited (their labels mean nothing to the invitee).
+ */
+export function invitationMail(
+  invitation: Invitation,
+  workspaceName: string,
+  link: string,
+  inviter: string | null,
+): MailMessage {
   const greeting = invitation.name ? `Hello ${invitation.name},` : 'Hello,';
   return {
     to: invitation.email,
@@ -18,7 +26,7 @@ export function invitationMail(invitation: Invitation, workspaceName: string, li
     text: [
       greeting,
       '',
-      `${invitation.invitedBy} invited you to the workspace "${workspaceName}" on Herald, as ${invitation.role}.`,
+      `${inviter ? `${inviter} invited you` : 'You are invited'} to the workspace "${workspaceName}" on Herald, as ${invitation.role}.`,
       '',
       `Accept the invitation: ${link}`,
       '',

@@ -86,7 +86,8 @@ export class InvitationsService {
       details: { email, role: invitation.role },
     });
     const link = invitationLink(this.config.publicBaseUrl, token);
-    await this.mailer.send(invitationMail(invitation, workspace.name, link)).catch((error: Error) => {
+    const inviter = actor.type === 'user' ? actor.label : null;
+    await this.mailer.send(invitationMail(invitation, workspace.name, link, inviter)).catch((error: Error) => {
       this.logger.warn(`Invitation ${invitation.id} to workspace ${workspace.id} not sent: ${error.message}`);
       throw new DomainError(
         'DEPENDENCY_UNAVAILABLE',
