@@ -5,6 +5,11 @@ import type { DataSource } from 'typeorm';
 import { SessionsService } from '../../apps/backend/src/auth/sessions.service.js';
 import { CSRF_HEADER, SESSION_COOKIE, WORKSPACE_HEADER } from '../../apps/backend/src/auth/session-token.js';
 import { ApiClient } from './api-client.js';
+import { startBackend, type RunningBackend } from './herald-apps.js';
+import { startMailServer, type MailServer } from './mail-server.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { testConfig, testEnvironment } from './test-environment.js';
+import { createTestRedis, type TestRedis } from './test-redis.js';
 
 /** An ApiClient sending the same headers on every request (a session's cookie, CSRF token, workspace). */
 export class HeaderClient extends ApiClient {
@@ -83,4 +88,53 @@ export async function newMember(
   await addMember(sql, workspaceId, user.id, role);
   const session = await signIn(backend.app, user.id);
   return { user, session, api: sessionClient(backend.url, session, workspaceId) };
+}
+
+/** A backend with its own database, Redis prefix and SMTP server, and what tests read back from it. */
+export interface PeopleBackend {
+  database: TestDatabase;
+  redis: TestRedis;
+  mail: MailServer;
+  backend: RunningBackend;
+  api: ApiClient;
+  /** The database as its owner (the backend's pool sees nothing outside a workspace). */
+  sql: DataSource;
+  eventsOf(workspaceId: string): Promise<{ type: string; data: Record<string, unknown> }[]>;
+  auditOf(workspaceId: string): Promise<{ action: string; actor_type: string; actor_label: string }[]>;
+  close(): Promise<void>;
+}
+
+export async function startPeopleBackend(): Promise<PeopleBackend> {
+  const database = await createTestDatabase();
+  const redis = await createTestRedis();
+  const mail = await startMailServer();
+  const backend = await startBackend(
+    testConfig(
+      testEnvironment(
+        { databaseUrl: database.url, queuePrefix: redis.prefix },
+        { SMTP_URL: mail.url, RATE_LIMIT_AUTH_FAILURES: '1000' },
+      ),
+    ),
+  );
+  const sql = await database.sql();
+  return {
+    database,
+    redis,
+    mail,
+    backend,
+    api: new ApiClient(backend.url),
+    sql,
+    eventsOf: (workspaceId) =>
+      sql.query(`SELECT type, data FROM events WHERE workspace_id = $1 ORDER BY id`, [workspaceId]),
+    auditOf: (workspaceId) =>
+      sql.query(`SELECT action, actor_type, actor_label FROM audit_log WHERE workspace_id = $1 ORDER BY id`, [
+        workspaceId,
+      ]),
+    async close() {
+      await backend.close();
+      await mail.close();
+      await redis.close();
+      await database.drop();
+    },
+  };
 }
