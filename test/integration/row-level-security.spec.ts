@@ -70,6 +70,11 @@ describe('row-level security', () => {
       `INSERT INTO audit_log (workspace_id, actor_type, action) VALUES ($1, 'system', 'post.created')`,
       [workspaceId],
     );
+    await repositories.sql.query(
+      `INSERT INTO invitations (workspace_id, email, role, token_hash, invited_by_label, expires_at)
+       VALUES ($1, $2, 'viewer', $3, 'operator', now())`,
+      [workspaceId, `invited-${workspaceId}@example.com`, `invitation-${workspaceId}`],
+    );
     return { workspaceId, accountIds, postId, targetIds };
   }
 
@@ -182,6 +187,9 @@ describe('row-level security', () => {
       expect(
         await apiPool.query(`SELECT workspace_id, role, failed FROM alert_preferences_of_user($1)`, [owner.id]),
       ).toEqual([{ workspace_id: globex.workspaceId, role: 'owner', failed: true }]);
+      expect(
+        await apiPool.query(`SELECT invitation_workspace($1) AS workspace_id`, [`invitation-${globex.workspaceId}`]),
+      ).toEqual([{ workspace_id: globex.workspaceId }]);
       await expect(apiPool.query(`SELECT count(*) FROM oauth_state_uses`)).resolves.toBeDefined();
       await expect(apiPool.query(`SELECT count(*) FROM migrations`)).rejects.toThrow(/permission denied/);
       await expect(apiPool.query(`SELECT count(*) FROM event_consumers`)).rejects.toThrow(/permission denied/);

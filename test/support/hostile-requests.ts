@@ -19,8 +19,6 @@ export interface FuzzWorld {
   adminToken: string;
   /** The key the requests act with, and the key of another workspace. */
   apiKeys: { own: string; other: string };
-  /** The token each guard (by name) admits for the own workspace. */
-  admits: Record<string, string>;
   /** Ids of the own workspace's accounts, posts and uploads, and of the other workspace's. */
   ids: { own: string[]; other: string[] };
   /** Other values that path parameters name (platforms). */
@@ -153,9 +151,9 @@ const queryString = (pairs: [string, string][]): string =>
 function defectsOf(world: FuzzWorld, route: ServedRoute): string[] {
   return [
     'body is not JSON the parser accepts',
-    ...(route.guards.length > 0 ? ['credentials are wrong'] : []),
+    ...(needsCredential(route) ? ['credentials are wrong'] : []),
     ...(route.params.length > 0 ? ['a path parameter names nothing'] : []),
-    ...(route.params.length > 0 && route.guards.length > 0 ? ["the path names another workspace's resource"] : []),
+    ...(route.params.length > 0 && actsInWorkspace(route) ? ["the path names another workspace's resource"] : []),
     ...(route.body === 'json' ? ['body breaks the DTO'] : []),
     ...(route.body === 'upload' ? ['upload holds no image'] : []),
     ...(route.query ? ['query holds a NUL character'] : []),
@@ -261,9 +259,15 @@ export const plausibleRequest = (world: FuzzWorld): fc.Arbitrary<FuzzRequest> =>
         }));
     });
 
-/** The token the route's guard admits for the own workspace. */
+/** The route's access rule, or its own guard (a signed media link's), asks for a credential. */
+const needsCredential = (route: ServedRoute): boolean => route.access?.kind !== 'public' || route.guards.length > 0;
+
+/** The route acts on the caller's workspace's resources (an API key's, or a signed link's). */
+const actsInWorkspace = (route: ServedRoute): boolean => route.access?.kind === 'workspace' || route.guards.length > 0;
+
+/** The token the route's access rule admits for the own workspace: the operator's, or the own API key. */
 const admitted = (world: FuzzWorld, route: ServedRoute): string =>
-  route.guards.map((guard) => world.admits[guard]).find(Boolean) ?? world.apiKeys.own;
+  route.access?.kind === 'operator' ? world.adminToken : world.apiKeys.own;
 
 /** The route's path with its parameters from `values` (`{ id: … }`), encoded. */
 const pathFrom = (route: ServedRoute, values: unknown): string =>

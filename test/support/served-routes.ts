@@ -1,7 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
-import { ModulesContainer } from '@nestjs/core';
+import { ModulesContainer, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { getMetadataStorage } from 'class-validator';
 import { ACCESS_RULE, type AccessRule } from '../../apps/backend/src/auth/access.decorators.js';
@@ -13,13 +13,10 @@ export interface ServedRoute {
   path: string;
   /** The path's parameters, in order. */
   params: string[];
-  /**
-   * What decides who may call it: the guards it names (a signed link's), and `access:<kind>` for its
-   * access rule when that asks for a credential (`access:workspace`, `access:operator`, `access:signedIn`).
-   */
-  guards: string[];
-  /** The route's access rule (see AccessGuard); undefined when it declares none. */
+  /** Who may call it, as the AccessGuard reads it (the route's own rule, else its controller's); none: refused. */
   access: AccessRule | undefined;
+  /** The names of the route's own guards, beside the global AccessGuard (a signed link's, say). */
+  guards: string[];
   /** `json`: a validated body; `upload`: an uploaded file; `none`: the body is ignored. */
   body: 'json' | 'upload' | 'none';
   /** The handler reads the query string. */
@@ -95,17 +92,15 @@ function describe(method: string, path: string, { controller, name }: Handler): 
     ...((Reflect.getMetadata(GUARDS_METADATA, controller) ?? []) as Class[]),
     ...((Reflect.getMetadata(GUARDS_METADATA, handler) ?? []) as Class[]),
   ];
-  const access = (Reflect.getMetadata(ACCESS_RULE, handler) ?? Reflect.getMetadata(ACCESS_RULE, controller)) as
-    AccessRule | undefined;
   return {
     method,
     path,
     params: [...path.matchAll(/:(\w+)/g)].map((match) => match[1]),
-    guards: [
-      ...guards.map((guard) => guard.name),
-      ...(access && access.kind !== 'public' ? [`access:${access.kind}`] : []),
-    ],
-    access,
+    access: new Reflector().getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [
+      handler as () => unknown,
+      controller,
+    ]),
+    guards: guards.map((guard) => guard.name),
     body: argOf(RouteParamtypes.FILE) ? 'upload' : argOf(RouteParamtypes.BODY) ? 'json' : 'none',
     query: argOf(RouteParamtypes.QUERY) !== undefined,
     fields: { body: fieldsOf(RouteParamtypes.BODY), query: fieldsOf(RouteParamtypes.QUERY) },

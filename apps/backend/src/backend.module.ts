@@ -12,15 +12,18 @@ import {
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConnectModule } from './connect/connect.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { RequestIdMiddleware } from './common/request-id.middleware.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { HealthModule } from './health/health.module.js';
+import { InvitationsModule } from './invitations/invitations.module.js';
 import { MediaApiModule } from './media/media-api.module.js';
 import { OidcModule } from './oidc/oidc.module.js';
 import { PeopleAuthModule } from './people-auth/people-auth.module.js';
+import { MembersModule } from './members/members.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
@@ -43,6 +46,9 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     AlertsModule,
     PeopleAuthModule,
     AuditModule,
+    MembersModule,
+    InvitationsModule,
+    ApiKeysModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },

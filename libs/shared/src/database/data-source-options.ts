@@ -8,6 +8,7 @@ import { People1766000000000 } from './migrations/1766000000000-people.js';
 import { Alerts1766000600000 } from './migrations/1766000600000-alerts.js';
 import { PasswordResets1766000100000 } from './migrations/1766000100000-password-resets.js';
 import { AuditLogFilters1766000500000 } from './migrations/1766000500000-audit-log-filters.js';
+import { Invitations1766000300000 } from './migrations/1766000300000-invitations.js';
 
 export const MIGRATIONS = [
   InitialSchema1763750000000,
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   RowLevelSecurity1765100000000,
   People1766000000000,
   PasswordResets1766000100000,
+  Invitations1766000300000,
   AuditLogFilters1766000500000,
   Alerts1766000600000,
 ];
