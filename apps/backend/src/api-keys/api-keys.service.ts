@@ -12,6 +12,7 @@ import {
 } from '@app/shared';
 import { type ApiKey, ApiKeyRepository } from '../auth/api-key.repository.js';
 import type { WorkspacePrincipal } from '../auth/principal.js';
+import { RememberedApiKeys } from '../auth/remembered-api-keys.js';
 
 /** How many characters of a key are kept to tell it apart: `hk_` and 8 of its random ones. */
 const PREFIX_LENGTH = 11;
@@ -27,6 +28,7 @@ export class ApiKeysService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly apiKeys: ApiKeyRepository,
+    private readonly remembered: RememberedApiKeys,
     private readonly events: EventRepository,
     private readonly audit: AuditLogRepository,
   ) {}
@@ -66,7 +68,10 @@ export class ApiKeysService {
     });
   }
 
-  /** Revokes a key: its next request is refused. Revoking a revoked key changes nothing. */
+  /**
+   * Revokes a key: its next request to this backend process is refused, and within
+   * API_KEY_REMEMBERED_MS on the others. Revoking a revoked key changes nothing.
+   */
   async revoke(workspaceId: string, origin: ActionOrigin, id: string): Promise<void> {
     await this.transactions.forWorkspace(workspaceId, async (tx) => {
       const key = await this.apiKeys.find(tx, workspaceId, id);
@@ -81,5 +86,6 @@ export class ApiKeysService {
         details: { name: key.name, role: key.role, prefix: key.prefix },
       });
     });
+    this.remembered.forget(id);
   }
 }
