@@ -16,9 +16,11 @@ import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { RequestIdMiddleware } from './common/request-id.middleware.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { HealthModule } from './health/health.module.js';
+import { KillSwitchModule } from './kill-switch/kill-switch.module.js';
 import { MediaApiModule } from './media/media-api.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { WorkspaceSettingsModule } from './workspace-settings/workspace-settings.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 @Module({
@@ -35,6 +37,8 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     ConnectModule,
     PostsModule,
     MediaApiModule,
+    WorkspaceSettingsModule,
+    KillSwitchModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import {
   DomainError,
@@ -12,6 +12,9 @@ import {
   PostTargetRepository,
   SocialAccountRepository,
   TransactionRunner,
+  WorkspaceSettingsRepository,
+  roleAllows,
+  type ActionOrigin,
   type EarlierRequest,
   type FieldProblem,
   type IdempotentRequest,
@@ -23,18 +26,19 @@ import {
   type SocialAccount,
   type Tx,
 } from '@app/shared';
+import { ChangeRecorder, type Change } from '../common/change-recorder.js';
 import type { CreatePostDto } from './dto/create-post.dto.js';
 import type { ListPostsQuery } from './dto/list-posts.query.js';
 import { toPostResponse, type PostPageResponse, type PostResponse } from './dto/post.response.js';
 import type { UpdatePostDto } from './dto/update-post.dto.js';
 import { decodePostCursor, encodePostCursor } from './post-cursor.js';
+import { authorOf, needsApproval, type PostActor } from './post-actor.js';
+import { postChange, PostChanges } from './post-changes.js';
 import { PostContentValidator, type AccountContent } from './post-content.validator.js';
 import { resolvePublishAt } from './publish-at.js';
 
 @Injectable()
 export class PostsService {
-  private readonly logger = new Logger(PostsService.name);
-
   constructor(
     private readonly posts: PostRepository,
     private readonly targets: PostTargetRepository,
@@ -44,13 +48,22 @@ export class PostsService {
     private readonly validator: PostContentValidator,
     private readonly media: MediaService,
     private readonly queue: PostQueue,
+    private readonly settings: WorkspaceSettingsRepository,
+    private readonly changes: PostChanges,
+    private readonly recorder: ChangeRecorder,
   ) {}
 
   /**
    * Saves the post (PostgreSQL is the source of truth), then asks Redis for one delayed job per
-   * target. If Redis is down the post is still accepted: the scheduler enqueues it when due.
+   * target. If Redis is down the post is still accepted: the scheduler enqueues it when due. An
+   * editor's post in a workspace requiring approval is saved `pending_approval`, with no job.
    */
-  async create(workspaceId: string, input: CreatePostDto, idempotencyKey?: string): Promise<PostResponse> {
+  async create(
+    workspaceId: string,
+    input: CreatePostDto,
+    idempotencyKey: string | undefined,
+    by: PostActor,
+  ): Promise<PostResponse> {
     const hash = requestHash(input);
     const { earlier, accounts } = await this.transactions.forWorkspace(workspaceId, async (tx) => ({
       earlier: idempotencyKey ? await this.idempotencyKeys.findFinished(tx, workspaceId, idempotencyKey) : null,
@@ -82,7 +95,10 @@ export class PostsService {
         thread,
         publishAt,
         maxLatenessSeconds: input.maxLatenessSeconds,
+        author: authorOf(by.origin.actor),
+        approvalUnlessTrusted: !roleAllows(by.role, 'admin'),
       },
+      by.origin,
       accounts.map((account) => ({
         accountId: account.id,
         platform: account.platform,
@@ -98,7 +114,9 @@ export class PostsService {
       await this.media.discard(workspaceId, media);
       return replay(result.replayed, hash);
     }
-    await this.enqueue(() => this.queue.schedule(workspaceId, scheduledTargets(result.created)));
+    if (result.created.status === 'scheduled') {
+      await this.changes.enqueue(() => this.queue.schedule(workspaceId, scheduledTargets(result.created)));
+    }
     return toPostResponse(result.created);
   }
 
@@ -120,11 +138,13 @@ export class PostsService {
   }
 
   /**
-   * Saves a post and one target per account atomically: either the whole post exists or none of it.
-   * With an Idempotency-Key, the key is claimed in the same transaction (see IdempotencyKeyRepository).
+   * Saves a post and one target per account atomically: either the whole post exists or none of it,
+   * with its events and audit lines. With an Idempotency-Key, the key is claimed in the same
+   * transaction (see IdempotencyKeyRepository).
    */
   private async save(
     post: NewPost,
+    origin: ActionOrigin,
     targets: NewTarget[],
     idempotency?: IdempotentRequest,
   ): Promise<{ created: PostView } | { replayed: EarlierRequest }> {
@@ -134,8 +154,15 @@ export class PostsService {
         if (replayed) return { replayed };
       }
       const saved = await this.posts.insert(tx, post);
+      const status = saved.status === 'pending_approval' ? 'pending_approval' : 'scheduled';
       // Built from the rows just inserted rather than read back: a new post has no history yet.
-      const created = { ...saved, targets: await this.targets.insertForPost(tx, saved.id, post.publishAt, targets) };
+      const created = {
+        ...saved,
+        targets: await this.targets.insertForPost(tx, saved.id, post.publishAt, targets, status),
+      };
+      const changes: Change[] = [postChange('post.created', created.id, { status })];
+      if (status === 'pending_approval') changes.push(postChange('post.submitted_for_approval', created.id));
+      await this.recorder.record(tx, post.workspaceId, origin, changes);
       if (idempotency) {
         await this.idempotencyKeys.saveResponse(tx, post.workspaceId, idempotency.key, toPostResponse(created));
       }
@@ -166,14 +193,18 @@ export class PostsService {
     };
   }
 
-  /** Edits or reschedules a post while none of its targets has started publishing. */
-  async update(workspaceId: string, id: string, input: UpdatePostDto): Promise<PostResponse> {
+  /**
+   * Edits or reschedules a post while none of its targets has started publishing. An edit by an editor
+   * where the workspace requires approval sends the post (back) for approval, its jobs removed.
+   */
+  async update(workspaceId: string, id: string, input: UpdatePostDto, by: PostActor): Promise<PostResponse> {
     if (Object.values(input).every((value) => value === undefined)) {
       throw DomainError.validation([{ field: 'body', message: 'give content, publishAt or maxLatenessSeconds' }]);
     }
     const publishAt = input.publishAt === undefined ? undefined : resolvePublishAt(input.publishAt);
     let rescheduled: ScheduledTarget[] = [];
-    await this.changeLocked(workspaceId, id, async (post, tx) => {
+    let unqueued: string[] = [];
+    await this.changes.locked(workspaceId, id, async (post, tx) => {
       assertNotStarted(post, 'edited');
       if (input.content !== undefined) {
         const content = input.content;
@@ -189,8 +220,19 @@ export class PostsService {
         publishAt,
         maxLatenessSeconds: input.maxLatenessSeconds,
       });
-      if (publishAt) {
-        const pending = post.targets.filter((target) => PENDING_TARGET_STATUSES.includes(target.status));
+      const changes: Change[] = [postChange('post.updated', post.id, { fields: givenFields(input) })];
+      const pending = post.targets.filter((target) => PENDING_TARGET_STATUSES.includes(target.status));
+      const resubmitted = post.targets.filter((target) => target.status === 'rejected');
+      if (pending.length + resubmitted.length > 0 && (await this.editNeedsApproval(tx, workspaceId, by))) {
+        await this.targets.submitForApproval(
+          tx,
+          post.id,
+          [...pending, ...resubmitted].map((target) => target.id),
+        );
+        if (post.rejection) await this.posts.setRejection(tx, post.id, null);
+        unqueued = pending.map((target) => target.id);
+        changes.push(postChange('post.submitted_for_approval', post.id));
+      } else if (publishAt) {
         await this.targets.reschedule(
           tx,
           post.id,
@@ -199,27 +241,39 @@ export class PostsService {
         );
         rescheduled = pending.map((target) => ({ id: target.id, runAt: publishAt }));
       }
+      await this.recorder.record(tx, workspaceId, by.origin, changes);
     });
-    await this.enqueue(() => this.queue.reschedule(workspaceId, rescheduled));
+    await this.changes.enqueue(async () => {
+      await this.queue.remove(unqueued);
+      await this.queue.reschedule(workspaceId, rescheduled);
+    });
     return this.get(workspaceId, id);
   }
 
+  /** Read only for the editors who may need it: admins' edits never do. */
+  private async editNeedsApproval(tx: Tx, workspaceId: string, by: PostActor): Promise<boolean> {
+    if (!needsApproval(by.role, true)) return false;
+    const settings = await this.settings.find(tx, workspaceId);
+    return needsApproval(by.role, settings?.requiresApproval ?? false);
+  }
+
   /** Cancels every target not yet published; refused once any target is publishing or published. */
-  async cancel(workspaceId: string, id: string): Promise<PostResponse> {
+  async cancel(workspaceId: string, id: string, origin: ActionOrigin): Promise<PostResponse> {
     let cancelled: string[] = [];
-    await this.changeLocked(workspaceId, id, async (post, tx) => {
+    await this.changes.locked(workspaceId, id, async (post, tx) => {
       assertNotStarted(post, 'cancelled');
       cancelled = post.targets.filter((target) => target.status !== 'cancelled').map((target) => target.id);
       await this.targets.cancel(tx, post.id, cancelled);
+      await this.recorder.record(tx, workspaceId, origin, [postChange('post.cancelled', post.id)]);
     });
-    await this.enqueue(() => this.queue.remove(cancelled));
+    await this.changes.enqueue(() => this.queue.remove(cancelled));
     return this.get(workspaceId, id);
   }
 
   /** Starts the failed, unknown and missed targets over, now; refused when there are none. */
-  async retry(workspaceId: string, id: string): Promise<PostResponse> {
+  async retry(workspaceId: string, id: string, origin: ActionOrigin): Promise<PostResponse> {
     let restarted: ScheduledTarget[] = [];
-    await this.changeLocked(workspaceId, id, async (post, tx) => {
+    await this.changes.locked(workspaceId, id, async (post, tx) => {
       const settled = post.targets.filter((target) => RETRYABLE_TARGET_STATUSES.includes(target.status));
       if (settled.length === 0) {
         throw new DomainError('CONFLICT', `Nothing to retry: no target is ${RETRYABLE_TARGET_STATUSES.join(', ')}`);
@@ -230,32 +284,19 @@ export class PostsService {
         settled.map((target) => target.id),
       );
       restarted = settled.map((target) => ({ id: target.id, runAt: new Date() }));
+      await this.recorder.record(tx, workspaceId, origin, [
+        postChange('post.retried', post.id, { targetIds: settled.map((target) => target.id) }),
+      ]);
     });
-    await this.enqueue(() => this.queue.reschedule(workspaceId, restarted));
+    await this.changes.enqueue(() => this.queue.reschedule(workspaceId, restarted));
     return this.get(workspaceId, id);
   }
-
-  /** Runs `work` on the workspace's post, locked (see PostRepository.withLockedPost); 404 when there is none. */
-  private async changeLocked(
-    workspaceId: string,
-    id: string,
-    work: (post: PostView, tx: Tx) => Promise<void>,
-  ): Promise<void> {
-    const found = await this.transactions.forWorkspace(workspaceId, (tx) =>
-      this.posts.withLockedPost(tx, workspaceId, id, (post) => work(post, tx)),
-    );
-    if (found === null) throw DomainError.notFound('Post');
-  }
-
-  /** Redis only carries intent: when it is unreachable, the scheduler recovers the jobs from PostgreSQL. */
-  private async enqueue(change: () => Promise<void>): Promise<void> {
-    try {
-      await change();
-    } catch (error) {
-      this.logger.warn(`Queue unavailable, the scheduler will catch up: ${(error as Error).message}`);
-    }
-  }
 }
+
+const givenFields = (input: UpdatePostDto): string[] =>
+  Object.entries(input)
+    .filter(([, value]) => value !== undefined)
+    .map(([field]) => field);
 
 function assertNotStarted(post: PostView, action: 'edited' | 'cancelled'): void {
   if (post.status === 'cancelled' && action === 'edited') {

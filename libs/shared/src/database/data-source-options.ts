@@ -5,6 +5,7 @@ import { OAuthStateUses1764900000000 } from './migrations/1764900000000-oauth-st
 import { SameWorkspaceReferences1765000000000 } from './migrations/1765000000000-same-workspace-references.js';
 import { RowLevelSecurity1765100000000 } from './migrations/1765100000000-row-level-security.js';
 import { People1766000000000 } from './migrations/1766000000000-people.js';
+import { ApprovalsCommentsPauses1766000400000 } from './migrations/1766000400000-approvals-comments-pauses.js';
 
 export const MIGRATIONS = [
   InitialSchema1763750000000,
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   SameWorkspaceReferences1765000000000,
   RowLevelSecurity1765100000000,
   People1766000000000,
+  ApprovalsCommentsPauses1766000400000,
 ];
 
 /**

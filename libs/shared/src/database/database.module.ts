@@ -7,9 +7,12 @@ import { EventRepository } from '../events/event.repository.js';
 import { PasswordHasher } from '../people/password-hasher.js';
 import { UserRepository } from '../people/user.repository.js';
 import { IdempotencyKeyRepository } from '../posts/idempotency-key.repository.js';
+import { PublishingPauseRepository } from '../pauses/publishing-pause.repository.js';
+import { PostCommentRepository } from '../posts/post-comment.repository.js';
 import { PostTargetRepository } from '../posts/post-target.repository.js';
 import { PostRepository } from '../posts/post.repository.js';
 import { WorkspaceRepository } from '../workspaces/workspace.repository.js';
+import { WorkspaceSettingsRepository } from '../workspaces/workspace-settings.repository.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { TransactionRunner } from './transaction-runner.js';
 
@@ -24,6 +27,9 @@ const PROVIDERS = [
   AuditLogRepository,
   UserRepository,
   PasswordHasher,
+  PostCommentRepository,
+  PublishingPauseRepository,
+  WorkspaceSettingsRepository,
 ];
 
 /**
