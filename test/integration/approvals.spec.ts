@@ -9,7 +9,7 @@ import {
   waitUntilSettled,
   type Pipeline,
 } from '../support/pipeline.js';
-import { clientWithRole, forceJob, historyOfSubject, jobStates } from '../support/workspace-keys.js';
+import { clientWithRole, forceJob, historyOfSubject, jobStates, signedInMember } from '../support/workspace-keys.js';
 
 /** Approvals (issue 11): editors' posts wait for an admin where the workspace requires it. */
 describe('approvals', () => {
@@ -157,6 +157,39 @@ describe('approvals', () => {
         'post.updated',
         'post.submitted_for_approval',
       ]);
+    });
+
+    it('treats an editor signed in with a session as any editor, and records them as the author', async () => {
+      const member = await signedInMember(pipeline, 'editor');
+      const anonymous = pipeline.api;
+      const created = await anonymous.request<any>(
+        'POST',
+        '/v1/posts',
+        { content: 'From a person', accountIds: [accountId], publishAt: secondsFromNow(3600).toISOString() },
+        member.headers,
+      );
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ status: 'pending_approval', author: { type: 'user', id: member.userId } });
+      const approving = await anonymous.request<any>(
+        'POST',
+        `/v1/posts/${created.body.id}/approve`,
+        undefined,
+        member.headers,
+      );
+      expect(approving.status).toBe(403);
+      expect((await historyOfSubject(pipeline, created.body.id)).audit).toEqual([
+        { action: 'post.created', actor: member.email },
+        { action: 'post.submitted_for_approval', actor: member.email },
+      ]);
+
+      const admin = await signedInMember(pipeline, 'admin');
+      const own = await anonymous.request<any>(
+        'POST',
+        '/v1/posts',
+        { content: 'From an admin', accountIds: [accountId], publishAt: secondsFromNow(3600).toISOString() },
+        admin.headers,
+      );
+      expect(own.body).toMatchObject({ status: 'scheduled', author: { type: 'user', id: admin.userId } });
     });
 
     it("schedules an admin's post at once: admins' posts need no approval", async () => {

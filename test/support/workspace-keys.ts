@@ -1,5 +1,8 @@
-import { generateApiKey, hashApiKey, POST_QUEUE, PUBLISH_TARGET_JOB, type ApiKeyRole } from '@app/shared';
+import { generateApiKey, hashApiKey, POST_QUEUE, PUBLISH_TARGET_JOB, type ApiKeyRole, type Role } from '@app/shared';
 import { Queue } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { SessionsService } from '../../apps/backend/src/auth/sessions.service.js';
+import { CSRF_HEADER, SESSION_COOKIE, WORKSPACE_HEADER } from '../../apps/backend/src/auth/session-token.js';
 import type { ApiClient } from './api-client.js';
 import type { Pipeline } from './pipeline.js';
 import { TEST_REDIS_URL } from './test-redis.js';
@@ -23,6 +26,29 @@ async function withQueue<T>(pipeline: Pipeline, work: (queue: Queue) => Promise<
   } finally {
     await queue.close();
   }
+}
+
+/** A member of the pipeline's workspace with `role`, signed in: what their session's requests send. */
+export async function signedInMember(
+  pipeline: Pipeline,
+  role: Role,
+): Promise<{ userId: string; email: string; headers: Record<string, string> }> {
+  const email = `${role}-${randomBytes(4).toString('hex')}@example.com`;
+  const [{ id: userId }] = await pipeline.sql.query<{ id: string }[]>(
+    `WITH person AS (INSERT INTO users (email) VALUES ($1) RETURNING id)
+     INSERT INTO memberships (workspace_id, user_id, role) SELECT $2, id, $3 FROM person RETURNING user_id AS id`,
+    [email, pipeline.workspace.id, role],
+  );
+  const session = await pipeline.backend.app.get(SessionsService).start(userId, { userAgent: null, ip: null });
+  return {
+    userId,
+    email,
+    headers: {
+      cookie: `${SESSION_COOKIE}=${session.token}`,
+      [WORKSPACE_HEADER]: pipeline.workspace.id,
+      [CSRF_HEADER]: session.csrfToken,
+    },
+  };
 }
 
 /** The state of each target's job in the pipeline's queue (null: there is none). */
