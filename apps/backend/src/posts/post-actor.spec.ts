@@ -1,16 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Role } from '@app/shared';
-import { authorOf, needsApproval } from './post-actor.js';
+import { authorOf, trustedToPublish } from './post-actor.js';
 
-describe('needsApproval', () => {
-  it.each<[Role, boolean, boolean]>([
-    ['editor', true, true],
-    ['editor', false, false],
-    ['admin', true, false],
-    ['owner', true, false],
-    ['admin', false, false],
-  ])('%s with requiresApproval %s → %s', (role, requiresApproval, expected) => {
-    expect(needsApproval(role, requiresApproval)).toBe(expected);
+describe('trustedToPublish', () => {
+  it.each<[Role, boolean]>([
+    ['viewer', false],
+    ['editor', false],
+    ['admin', true],
+    ['owner', true],
+  ])('%s → %s', (role, expected) => {
+    expect(trustedToPublish(role)).toBe(expected);
   });
 });
 

@@ -7,11 +7,10 @@ export interface PostActor {
 }
 
 /**
- * Whether the actor's posts need an admin's approval where the workspace requires it: an editor's
- * (session or editor key) do, an admin's or owner's never.
+ * Whether the role's posts skip approval where the workspace requires it: an admin's or owner's do, an
+ * editor's (session or editor key) wait for one.
  */
-export const needsApproval = (role: Role, requiresApproval: boolean): boolean =>
-  requiresApproval && !roleAllows(role, 'admin');
+export const trustedToPublish = (role: Role): boolean => roleAllows(role, 'admin');
 
 /** The author columns of a post written by `actor`. */
 export const authorOf = (actor: Actor): { userId: string | null; apiKeyId: string | null } => ({

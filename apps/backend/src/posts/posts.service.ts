@@ -13,7 +13,6 @@ import {
   SocialAccountRepository,
   TransactionRunner,
   WorkspaceSettingsRepository,
-  roleAllows,
   type ActionOrigin,
   type EarlierRequest,
   type FieldProblem,
@@ -32,7 +31,7 @@ import type { ListPostsQuery } from './dto/list-posts.query.js';
 import { toPostResponse, type PostPageResponse, type PostResponse } from './dto/post.response.js';
 import type { UpdatePostDto } from './dto/update-post.dto.js';
 import { decodePostCursor, encodePostCursor } from './post-cursor.js';
-import { authorOf, needsApproval, type PostActor } from './post-actor.js';
+import { authorOf, trustedToPublish, type PostActor } from './post-actor.js';
 import { postChange, PostChanges } from './post-changes.js';
 import { PostContentValidator, type AccountContent } from './post-content.validator.js';
 import { resolvePublishAt } from './publish-at.js';
@@ -96,7 +95,7 @@ export class PostsService {
         publishAt,
         maxLatenessSeconds: input.maxLatenessSeconds,
         author: authorOf(by.origin.actor),
-        approvalUnlessTrusted: !roleAllows(by.role, 'admin'),
+        approvalUnlessTrusted: !trustedToPublish(by.role),
       },
       by.origin,
       accounts.map((account) => ({
@@ -250,11 +249,10 @@ export class PostsService {
     return this.get(workspaceId, id);
   }
 
-  /** Read only for the editors who may need it: admins' edits never do. */
+  /** The setting is read only for the editors it may apply to: admins' edits never need approval. */
   private async editNeedsApproval(tx: Tx, workspaceId: string, by: PostActor): Promise<boolean> {
-    if (!needsApproval(by.role, true)) return false;
-    const settings = await this.settings.find(tx, workspaceId);
-    return needsApproval(by.role, settings?.requiresApproval ?? false);
+    if (trustedToPublish(by.role)) return false;
+    return (await this.settings.find(tx, workspaceId))?.requiresApproval ?? false;
   }
 
   /** Cancels every target not yet published; refused once any target is publishing or published. */
