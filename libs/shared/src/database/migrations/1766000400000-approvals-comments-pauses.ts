@@ -80,6 +80,10 @@ export class ApprovalsCommentsPauses1766000400000 implements MigrationInterface 
     await queryRunner.query(
       `CREATE UNIQUE INDEX publishing_pauses_account_idx ON publishing_pauses (account_id) WHERE account_id IS NOT NULL`,
     );
+    // The claim condition and the API's reads look a workspace's pauses up by workspace.
+    await queryRunner.query(
+      `CREATE INDEX publishing_pauses_lookup_idx ON publishing_pauses (workspace_id, account_id)`,
+    );
     await queryRunner.query(`
       CREATE FUNCTION publishing_pause_same_workspace() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
