@@ -131,6 +131,9 @@ describe('kill switch', () => {
     const paused = await admin.post(`/v1/accounts/${held.id}/pause`, { reason: 'Compromised' });
     expect(paused.body).toMatchObject({ scope: 'account', accountId: held.id, paused: { reason: 'Compromised' } });
 
+    const viewer = await clientWithRole(pipeline, 'viewer');
+    expect((await viewer.get('/v1/workspace/pauses')).body).toEqual({ items: [paused.body] });
+    expect((await viewer.post(`/v1/accounts/${held.id}/resume`)).status).toBe(403);
     const post = await newPost(pipeline.workspace, { content: 'Half of it goes out', accountIds: [held.id, free.id] });
     const targetOf = async (accountId: string) =>
       (
@@ -158,5 +161,6 @@ describe('kill switch', () => {
     expect(settled.map((target) => target.status)).toEqual(['published', 'published']);
     expect(tweetsWith('Half of it goes out')).toHaveLength(2);
     expect((await historyOfSubject(pipeline, held.id)).events).toEqual(['account.paused', 'account.resumed']);
+    expect((await viewer.get('/v1/workspace/pauses')).body).toEqual({ items: [] });
   });
 });

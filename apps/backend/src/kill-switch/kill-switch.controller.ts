@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import type { ActionOrigin } from '@app/shared';
 import { RequiresRole } from '../auth/access.decorators.js';
 import { Origin, WorkspaceId } from '../auth/principal.js';
@@ -11,6 +11,12 @@ import { KillSwitchService } from './kill-switch.service.js';
 @RequiresRole('admin')
 export class KillSwitchController {
   constructor(private readonly killSwitch: KillSwitchService) {}
+
+  @RequiresRole('viewer')
+  @Get('workspace/pauses')
+  list(@WorkspaceId() workspaceId: string): Promise<{ items: PauseStateResponse[] }> {
+    return this.killSwitch.list(workspaceId);
+  }
 
   @Post('workspace/pause')
   @HttpCode(200)

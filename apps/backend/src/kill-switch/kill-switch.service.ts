@@ -26,6 +26,16 @@ export class KillSwitchService {
     private readonly recorder: ChangeRecorder,
   ) {}
 
+  /** What is paused now: the workspace, then accounts. */
+  async list(workspaceId: string): Promise<{ items: PauseStateResponse[] }> {
+    const pauses = await this.transactions.forWorkspace(workspaceId, (tx) => this.pauses.findAll(tx, workspaceId));
+    return {
+      items: pauses.map((pause) =>
+        toPauseState(pause.accountId === null ? 'workspace' : 'account', pause.accountId, pause),
+      ),
+    };
+  }
+
   pauseWorkspace(workspaceId: string, reason: string | null, origin: ActionOrigin): Promise<PauseStateResponse> {
     return this.pause(workspaceId, null, reason, origin);
   }

@@ -64,6 +64,17 @@ export class PublishingPauseRepository {
     return removed ? toPause(removed) : null;
   }
 
+  /** Every pause of the workspace: its own first, then its accounts', oldest first. */
+  async findAll(tx: Tx, workspaceId: string): Promise<RecordedPause[]> {
+    const rows = await sqlRows<PauseRow>(
+      tx,
+      `SELECT account_id, reason, paused_by, created_at FROM publishing_pauses
+        WHERE workspace_id = $1 ORDER BY account_id IS NOT NULL, created_at, id`,
+      [workspaceId],
+    );
+    return rows.map(toPause);
+  }
+
   /** The pause of the workspace (`accountId` null) or of one account, if any. */
   async find(tx: Tx, workspaceId: string, accountId: string | null): Promise<RecordedPause | null> {
     const [row] = await sqlRows<PauseRow>(
