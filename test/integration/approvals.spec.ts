@@ -228,13 +228,19 @@ describe('approvals', () => {
       ]);
     });
 
-    it('keeps waiting posts waiting when approval is turned off', async () => {
+    it('keeps waiting posts waiting when approval is turned off; they can be cancelled', async () => {
       const post = await editorPost('Still waiting', { publishAt: secondsFromNow(3600).toISOString() });
       await admin.patch('/v1/workspace/settings', { requiresApproval: false });
       try {
         expect((await admin.get(`/v1/posts/${post.id}`)).body.status).toBe('pending_approval');
         const later = await editorPost('No approval needed now', { publishAt: secondsFromNow(3600).toISOString() });
         expect(later.status).toBe('scheduled');
+        const cancelled = await editor.delete(`/v1/posts/${post.id}`);
+        expect(cancelled.body).toMatchObject({ status: 'cancelled', targets: [{ status: 'cancelled' }] });
+        expect((await historyOfSubject(pipeline, post.id)).audit.at(-1)).toEqual({
+          action: 'post.cancelled',
+          actor: 'CMS',
+        });
       } finally {
         await admin.patch('/v1/workspace/settings', { requiresApproval: true });
       }
