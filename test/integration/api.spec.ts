@@ -228,8 +228,10 @@ describe('REST API', () => {
         publishedParts: [],
         error: null,
         publishedAt: null,
+        paused: null,
         history: [],
       });
+      expect(response.body).toMatchObject({ author: { type: 'api_key' }, rejection: null, paused: null });
     });
 
     it('lists posts newest first with a cursor and a status filter', async () => {

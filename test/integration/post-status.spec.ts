@@ -32,6 +32,12 @@ describe('postStatusOf', () => {
     [['missed', 'cancelled'], 'missed'],
     [['missed', 'failed'], 'failed'],
     [['missed', 'published'], 'partially_published'],
+    [['pending_approval', 'pending_approval'], 'pending_approval'],
+    [['pending_approval', 'cancelled'], 'pending_approval'],
+    [['pending_approval', 'failed'], 'pending_approval'],
+    [['rejected', 'rejected'], 'rejected'],
+    [['rejected', 'missed'], 'rejected'],
+    [['rejected', 'cancelled'], 'rejected'],
   ])('%j → %s', async (targets, expected) => {
     const [row] = await repositories.sql.query<{ status: string }[]>(`SELECT ${postStatusOf('$1::text[]')} AS status`, [
       targets,

@@ -75,6 +75,14 @@ describe('row-level security', () => {
        VALUES ($1, $2, 'viewer', $3, 'operator', now())`,
       [workspaceId, `invited-${workspaceId}@example.com`, `invitation-${workspaceId}`],
     );
+    await repositories.sql.query(
+      `INSERT INTO post_comments (workspace_id, post_id, author_type, author_id, author_label, text)
+       VALUES ($1, $2, 'api_key', gen_random_uuid(), 'Default key', 'Looks good')`,
+      [workspaceId, postId],
+    );
+    await repositories.sql.query(`INSERT INTO publishing_pauses (workspace_id, paused_by) VALUES ($1, 'test')`, [
+      workspaceId,
+    ]);
     return { workspaceId, accountIds, postId, targetIds };
   }
 

@@ -10,6 +10,9 @@ import {
   isClaimable,
   isDue,
   leaseLapsed,
+  notPaused,
+  PAUSED_RECHECK_SECONDS,
+  reclaimable,
   sqlRows,
 } from '@app/shared';
 import { insertPost, openRepositories, workspaceWithAccounts, type Repositories } from '../support/repositories.js';
@@ -27,12 +30,28 @@ const SITUATIONS = {
   published: { status: 'published', nextAttempt: null },
   failedWithAStaleTime: { status: 'failed', nextAttempt: '-1 minute' },
   cancelled: { status: 'cancelled', nextAttempt: null },
-} satisfies Record<string, { status: string; nextAttempt?: string | null; lease?: string; paused?: boolean }>;
+  pendingApprovalWithAStaleTime: { status: 'pending_approval', nextAttempt: '-1 minute' },
+  rejectedWithAStaleTime: { status: 'rejected', nextAttempt: '-1 minute' },
+  scheduledDueOnSwitchedOffAccount: { status: 'scheduled', nextAttempt: '-1 minute', held: 'account' },
+  scheduledLaterOnSwitchedOffAccount: { status: 'scheduled', nextAttempt: '1 hour', held: 'account' },
+  unknownToReconcileInSwitchedOffWorkspace: { status: 'unknown', nextAttempt: '-1 minute', held: 'workspace' },
+  publishingLeaseLapsedInSwitchedOffWorkspace: { status: 'publishing', lease: '-1 minute', held: 'workspace' },
+} satisfies Record<
+  string,
+  { status: string; nextAttempt?: string | null; lease?: string; paused?: boolean; held?: 'account' | 'workspace' }
+>;
 
 type Situation = keyof typeof SITUATIONS;
 
 const DUE: Situation[] = ['scheduledDue', 'queuedDue', 'unknownToReconcile'];
 const LEASE_LAPSED: Situation[] = ['publishingLeaseLapsed'];
+/** Held back by the kill switch: a pause of their account or of their whole workspace. */
+const HELD: Situation[] = [
+  'scheduledDueOnSwitchedOffAccount',
+  'scheduledLaterOnSwitchedOffAccount',
+  'unknownToReconcileInSwitchedOffWorkspace',
+  'publishingLeaseLapsedInSwitchedOffWorkspace',
+];
 
 /** The conditions the publishing guarantees rest on select exactly the targets they are named for. */
 describe('target conditions', () => {
@@ -49,8 +68,13 @@ describe('target conditions', () => {
 
   /** A target in every situation, each on its own post; the situation's name is kept as the target's text. */
   async function targetsInEverySituation(): Promise<Map<Situation, string>> {
-    const { workspaceId, accountIds } = await workspaceWithAccounts(repositories, 2);
-    const [free, paused] = accountIds;
+    const { workspaceId, accountIds } = await workspaceWithAccounts(repositories, 3);
+    const [free, paused, switchedOff] = accountIds;
+    const pausedWorkspace = await workspaceWithAccounts(repositories, 1);
+    await repositories.sql.query(
+      `INSERT INTO publishing_pauses (workspace_id, account_id, paused_by) VALUES ($1, $2, 'test'), ($3, NULL, 'test')`,
+      [workspaceId, switchedOff, pausedWorkspace.workspaceId],
+    );
     [{ rate_limited_until: pausedUntil }] = await sqlRows<{ rate_limited_until: Date }>(
       repositories.sql.manager,
       `UPDATE social_accounts SET rate_limited_until = now() + interval '1 hour' WHERE id = $1
@@ -59,8 +83,20 @@ describe('target conditions', () => {
     );
     const ids = new Map<Situation, string>();
     for (const [situation, shape] of Object.entries(SITUATIONS) as [Situation, (typeof SITUATIONS)[Situation]][]) {
-      const account = 'paused' in shape ? paused : free;
-      const { targetIds } = await insertPost(repositories, workspaceId, [account]);
+      const held = 'held' in shape ? shape.held : null;
+      const account =
+        held === 'workspace'
+          ? pausedWorkspace.accountIds[0]
+          : held === 'account'
+            ? switchedOff
+            : 'paused' in shape
+              ? paused
+              : free;
+      const { targetIds } = await insertPost(
+        repositories,
+        held === 'workspace' ? pausedWorkspace.workspaceId : workspaceId,
+        [account],
+      );
       await repositories.sql.query(
         `UPDATE post_targets
             SET content = $2, status = $3, next_attempt_at = now() + $4::interval, lease_expires_at = now() + $5::interval
@@ -92,7 +128,15 @@ describe('target conditions', () => {
       [
         'awaitingAttempt',
         awaitingAttempt,
-        [...DUE, 'scheduledLater', 'unknownUnverifiable', 'scheduledDueOnPausedAccount'],
+        [
+          ...DUE,
+          'scheduledLater',
+          'unknownUnverifiable',
+          'scheduledDueOnPausedAccount',
+          'scheduledDueOnSwitchedOffAccount',
+          'scheduledLaterOnSwitchedOffAccount',
+          'unknownToReconcileInSwitchedOffWorkspace',
+        ],
       ],
       ['isDue', isDue, DUE],
       [
@@ -107,8 +151,14 @@ describe('target conditions', () => {
         [...DUE, 'scheduledLater'],
       ],
       ['accountNotRateLimited', accountNotRateLimited, Object.keys(SITUATIONS).filter((s) => !s.includes('Paused'))],
-      ['holdingLease', holdingLease, ['publishingLeaseLapsed', 'publishingLeaseHeld']],
-      ['leaseLapsed', leaseLapsed, LEASE_LAPSED],
+      ['notPaused', notPaused, Object.keys(SITUATIONS).filter((s) => !HELD.includes(s as Situation))],
+      [
+        'holdingLease',
+        holdingLease,
+        ['publishingLeaseLapsed', 'publishingLeaseHeld', 'publishingLeaseLapsedInSwitchedOffWorkspace'],
+      ],
+      ['leaseLapsed', leaseLapsed, [...LEASE_LAPSED, 'publishingLeaseLapsedInSwitchedOffWorkspace']],
+      ['reclaimable', reclaimable, LEASE_LAPSED],
       ['isClaimable', isClaimable, [...DUE, ...LEASE_LAPSED]],
     ])('%s selects exactly its targets', async (_name, condition, expected) => {
       const rows = await repositories.sql.query<{ id: string }[]>(
@@ -139,6 +189,28 @@ describe('target conditions', () => {
       expect(await why('unknownUnverifiable')).toEqual({ status: 'unknown', retryAt: null });
       expect(await why('published')).toEqual({ status: 'published', retryAt: null });
       expect(await why('failedWithAStaleTime')).toEqual({ status: 'failed', retryAt: null });
+      expect(await why('pendingApprovalWithAStaleTime')).toEqual({ status: 'pending_approval', retryAt: null });
+      expect(await why('rejectedWithAStaleTime')).toEqual({ status: 'rejected', retryAt: null });
+    });
+
+    it('whyUnclaimable parks a job the kill switch holds back, no sooner than PAUSED_RECHECK_SECONDS', async () => {
+      const [{ now }] = await repositories.sql.query<{ now: Date }[]>(`SELECT now()`);
+      const earliest = now.getTime() + PAUSED_RECHECK_SECONDS * 1000;
+      for (const situation of [
+        'scheduledDueOnSwitchedOffAccount',
+        'unknownToReconcileInSwitchedOffWorkspace',
+      ] as const) {
+        const why = await repositories.targets.whyUnclaimable(ids.get(situation)!);
+        expect(why?.retryAt?.getTime()).toBeGreaterThanOrEqual(earliest);
+      }
+      const [later] = await repositories.sql.query<{ next_attempt_at: Date }[]>(
+        `SELECT next_attempt_at FROM post_targets WHERE id = $1`,
+        [ids.get('scheduledLaterOnSwitchedOffAccount')],
+      );
+      expect(await repositories.targets.whyUnclaimable(ids.get('scheduledLaterOnSwitchedOffAccount')!)).toEqual({
+        status: 'scheduled',
+        retryAt: later.next_attempt_at,
+      });
     });
   });
 

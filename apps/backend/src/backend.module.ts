@@ -20,12 +20,14 @@ import { RequestIdMiddleware } from './common/request-id.middleware.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { HealthModule } from './health/health.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
+import { KillSwitchModule } from './kill-switch/kill-switch.module.js';
 import { MediaApiModule } from './media/media-api.module.js';
 import { OidcModule } from './oidc/oidc.module.js';
 import { PeopleAuthModule } from './people-auth/people-auth.module.js';
 import { MembersModule } from './members/members.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { WorkspaceSettingsModule } from './workspace-settings/workspace-settings.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 @Module({
@@ -49,6 +51,8 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
     MembersModule,
     InvitationsModule,
     ApiKeysModule,
+    WorkspaceSettingsModule,
+    KillSwitchModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -1,33 +1,67 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import type { ActionOrigin } from '@app/shared';
 import { IdempotencyKey } from '../common/idempotency-key.decorator.js';
 import { RequiresRole } from '../auth/access.decorators.js';
-import { WorkspaceId } from '../auth/principal.js';
+import { Member, Origin, WorkspaceId, type WorkspacePrincipal } from '../auth/principal.js';
 import { notFoundOnBadUuid } from '../common/uuid-param.js';
 import { CreatePostDto } from './dto/create-post.dto.js';
 import { ListPostsQuery } from './dto/list-posts.query.js';
 import type { PostPageResponse, PostResponse } from './dto/post.response.js';
+import { RejectPostDto } from './dto/reject-post.dto.js';
 import { UpdatePostDto } from './dto/update-post.dto.js';
+import { PostApprovalsService } from './post-approvals.service.js';
 import { PostsService } from './posts.service.js';
 
 @Controller('v1/posts')
 export class PostsController {
-  constructor(private readonly posts: PostsService) {}
+  constructor(
+    private readonly posts: PostsService,
+    private readonly approvals: PostApprovalsService,
+  ) {}
 
   @RequiresRole('editor')
   @Post()
   create(
-    @WorkspaceId() workspaceId: string,
+    @Member() member: WorkspacePrincipal,
+    @Origin() origin: ActionOrigin,
     @Body() body: CreatePostDto,
     @IdempotencyKey() idempotencyKey: string | undefined,
   ): Promise<PostResponse> {
-    return this.posts.create(workspaceId, body, idempotencyKey);
+    return this.posts.create(member.workspaceId, body, idempotencyKey, { role: member.role, origin });
   }
 
   @RequiresRole('editor')
   @Post(':id/retry')
   @HttpCode(200)
-  retry(@WorkspaceId() workspaceId: string, @Param('id', notFoundOnBadUuid('Post')) id: string): Promise<PostResponse> {
-    return this.posts.retry(workspaceId, id);
+  retry(
+    @WorkspaceId() workspaceId: string,
+    @Param('id', notFoundOnBadUuid('Post')) id: string,
+    @Origin() origin: ActionOrigin,
+  ): Promise<PostResponse> {
+    return this.posts.retry(workspaceId, id, origin);
+  }
+
+  @RequiresRole('admin')
+  @Post(':id/approve')
+  @HttpCode(200)
+  approve(
+    @WorkspaceId() workspaceId: string,
+    @Param('id', notFoundOnBadUuid('Post')) id: string,
+    @Origin() origin: ActionOrigin,
+  ): Promise<PostResponse> {
+    return this.approvals.approve(workspaceId, id, origin);
+  }
+
+  @RequiresRole('admin')
+  @Post(':id/reject')
+  @HttpCode(200)
+  reject(
+    @WorkspaceId() workspaceId: string,
+    @Param('id', notFoundOnBadUuid('Post')) id: string,
+    @Body() body: RejectPostDto,
+    @Origin() origin: ActionOrigin,
+  ): Promise<PostResponse> {
+    return this.approvals.reject(workspaceId, id, body.reason, origin);
   }
 
   @RequiresRole('viewer')
@@ -45,11 +79,12 @@ export class PostsController {
   @RequiresRole('editor')
   @Patch(':id')
   update(
-    @WorkspaceId() workspaceId: string,
+    @Member() member: WorkspacePrincipal,
+    @Origin() origin: ActionOrigin,
     @Param('id', notFoundOnBadUuid('Post')) id: string,
     @Body() body: UpdatePostDto,
   ): Promise<PostResponse> {
-    return this.posts.update(workspaceId, id, body);
+    return this.posts.update(member.workspaceId, id, body, { role: member.role, origin });
   }
 
   @RequiresRole('editor')
@@ -57,7 +92,8 @@ export class PostsController {
   cancel(
     @WorkspaceId() workspaceId: string,
     @Param('id', notFoundOnBadUuid('Post')) id: string,
+    @Origin() origin: ActionOrigin,
   ): Promise<PostResponse> {
-    return this.posts.cancel(workspaceId, id);
+    return this.posts.cancel(workspaceId, id, origin);
   }
 }

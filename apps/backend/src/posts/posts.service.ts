@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import {
   DomainError,
@@ -12,6 +12,8 @@ import {
   PostTargetRepository,
   SocialAccountRepository,
   TransactionRunner,
+  WorkspaceSettingsRepository,
+  type ActionOrigin,
   type EarlierRequest,
   type FieldProblem,
   type MediaPlan,
@@ -22,11 +24,14 @@ import {
   type SocialAccount,
   type Tx,
 } from '@app/shared';
+import { ChangeRecorder, type Change } from '../common/change-recorder.js';
 import type { CreatePostDto } from './dto/create-post.dto.js';
 import type { ListPostsQuery } from './dto/list-posts.query.js';
 import { toPostResponse, type PostPageResponse, type PostResponse } from './dto/post.response.js';
 import type { UpdatePostDto } from './dto/update-post.dto.js';
 import { decodePostCursor, encodePostCursor } from './post-cursor.js';
+import { authorOf, trustedToPublish, type PostActor } from './post-actor.js';
+import { postChange, PostChanges } from './post-changes.js';
 import { PostContentValidator, type AccountContent } from './post-content.validator.js';
 import { resolvePublishAt } from './publish-at.js';
 
@@ -36,6 +41,7 @@ interface CreateRequest {
   input: CreatePostDto;
   hash: string;
   idempotencyKey?: string;
+  by: PostActor;
 }
 
 type Saved = { created: PostView } | { replayed: EarlierRequest };
@@ -44,8 +50,6 @@ const NO_MEDIA: MediaPlan = { items: [], problems: [], knownFiles: [] };
 
 @Injectable()
 export class PostsService {
-  private readonly logger = new Logger(PostsService.name);
-
   constructor(
     private readonly posts: PostRepository,
     private readonly targets: PostTargetRepository,
@@ -55,23 +59,29 @@ export class PostsService {
     private readonly validator: PostContentValidator,
     private readonly media: MediaService,
     private readonly queue: PostQueue,
+    private readonly settings: WorkspaceSettingsRepository,
+    private readonly changes: PostChanges,
+    private readonly recorder: ChangeRecorder,
   ) {}
 
   /**
    * Saves the post (PostgreSQL is the source of truth), then asks Redis for one delayed job per
-   * target. If Redis is down the post is still accepted: the scheduler enqueues it when due.
+   * target. If Redis is down the post is still accepted: the scheduler enqueues it when due. An
+   * editor's post in a workspace requiring approval is saved `pending_approval`, with no job.
    */
-  async create(workspaceId: string, input: CreatePostDto, idempotencyKey?: string): Promise<PostResponse> {
-    const request: CreateRequest = {
-      workspaceId,
-      input,
-      hash: requestHash(input),
-      idempotencyKey,
-    };
+  async create(
+    workspaceId: string,
+    input: CreatePostDto,
+    idempotencyKey: string | undefined,
+    by: PostActor,
+  ): Promise<PostResponse> {
+    const request: CreateRequest = { workspaceId, input, hash: requestHash(input), idempotencyKey, by };
     const result =
       (input.media ?? []).length === 0 ? await this.createWithoutMedia(request) : await this.createWithMedia(request);
     if ('replayed' in result) return replay(result.replayed, request.hash);
-    await this.enqueue(() => this.queue.schedule(workspaceId, scheduledTargets(result.created)));
+    if (result.created.status === 'scheduled') {
+      await this.changes.enqueue(() => this.queue.schedule(workspaceId, scheduledTargets(result.created)));
+    }
     return toPostResponse(result.created);
   }
 
@@ -151,12 +161,14 @@ export class PostsService {
   }
 
   /**
-   * Saves a post and one target per account in `tx`: either the whole post exists or none of it.
+   * Saves a post and one target per account in `tx`: either the whole post exists or none of it, with
+   * its events and audit lines. An editor's post in a workspace requiring approval is saved
+   * `pending_approval` (the insert reads the setting).
    * With an Idempotency-Key, the key is claimed in the same transaction (see IdempotencyKeyRepository).
    */
   private async save(
     tx: Tx,
-    { workspaceId, input, idempotencyKey, hash }: CreateRequest,
+    { workspaceId, input, idempotencyKey, hash, by }: CreateRequest,
     { publishAt, accounts, media }: { publishAt: Date; accounts: SocialAccount[]; media: ResolvedMedia[] },
   ): Promise<Saved> {
     if (idempotencyKey) {
@@ -170,6 +182,8 @@ export class PostsService {
       thread: input.thread ?? [],
       publishAt,
       maxLatenessSeconds: input.maxLatenessSeconds,
+      author: authorOf(by.origin.actor),
+      approvalUnlessTrusted: !trustedToPublish(by.role),
     });
     const overrides = new Map((input.targets ?? []).map((target) => [target.accountId, target.content]));
     const targets: NewTarget[] = accounts.map((account) => ({
@@ -177,8 +191,12 @@ export class PostsService {
       platform: account.platform,
       content: overrides.get(account.id) ?? null,
     }));
+    const status = saved.status === 'pending_approval' ? 'pending_approval' : 'scheduled';
     // Built from the rows just inserted rather than read back: a new post has no history yet.
-    const created = { ...saved, targets: await this.targets.insertForPost(tx, saved.id, publishAt, targets) };
+    const created = { ...saved, targets: await this.targets.insertForPost(tx, saved.id, publishAt, targets, status) };
+    const changes: Change[] = [postChange('post.created', created.id, { status })];
+    if (status === 'pending_approval') changes.push(postChange('post.submitted_for_approval', created.id));
+    await this.recorder.record(tx, workspaceId, by.origin, changes);
     if (idempotencyKey) {
       await this.idempotencyKeys.saveResponse(tx, workspaceId, idempotencyKey, toPostResponse(created));
     }
@@ -208,14 +226,18 @@ export class PostsService {
     };
   }
 
-  /** Edits or reschedules a post while none of its targets has started publishing. */
-  async update(workspaceId: string, id: string, input: UpdatePostDto): Promise<PostResponse> {
+  /**
+   * Edits or reschedules a post while none of its targets has started publishing. An edit by an editor
+   * where the workspace requires approval sends the post (back) for approval, its jobs removed.
+   */
+  async update(workspaceId: string, id: string, input: UpdatePostDto, by: PostActor): Promise<PostResponse> {
     if (Object.values(input).every((value) => value === undefined)) {
       throw DomainError.validation([{ field: 'body', message: 'give content, publishAt or maxLatenessSeconds' }]);
     }
     const publishAt = input.publishAt === undefined ? undefined : resolvePublishAt(input.publishAt);
     let rescheduled: ScheduledTarget[] = [];
-    await this.changeLocked(workspaceId, id, async (post, tx) => {
+    let unqueued: string[] = [];
+    await this.changes.locked(workspaceId, id, async (post, tx) => {
       assertNotStarted(post, 'edited');
       if (input.content !== undefined) {
         const content = input.content;
@@ -231,8 +253,19 @@ export class PostsService {
         publishAt,
         maxLatenessSeconds: input.maxLatenessSeconds,
       });
-      if (publishAt) {
-        const pending = post.targets.filter((target) => PENDING_TARGET_STATUSES.includes(target.status));
+      const changes: Change[] = [postChange('post.updated', post.id, { fields: givenFields(input) })];
+      const pending = post.targets.filter((target) => PENDING_TARGET_STATUSES.includes(target.status));
+      const resubmitted = post.targets.filter((target) => target.status === 'rejected');
+      if (pending.length + resubmitted.length > 0 && (await this.editNeedsApproval(tx, workspaceId, by))) {
+        await this.targets.submitForApproval(
+          tx,
+          post.id,
+          [...pending, ...resubmitted].map((target) => target.id),
+        );
+        if (post.rejection) await this.posts.setRejection(tx, post.id, null);
+        unqueued = pending.map((target) => target.id);
+        changes.push(postChange('post.submitted_for_approval', post.id));
+      } else if (publishAt) {
         await this.targets.reschedule(
           tx,
           post.id,
@@ -241,27 +274,38 @@ export class PostsService {
         );
         rescheduled = pending.map((target) => ({ id: target.id, runAt: publishAt }));
       }
+      await this.recorder.record(tx, workspaceId, by.origin, changes);
     });
-    await this.enqueue(() => this.queue.reschedule(workspaceId, rescheduled));
+    await this.changes.enqueue(async () => {
+      await this.queue.remove(unqueued);
+      await this.queue.reschedule(workspaceId, rescheduled);
+    });
     return this.get(workspaceId, id);
   }
 
+  /** The setting is read only for the editors it may apply to: admins' edits never need approval. */
+  private async editNeedsApproval(tx: Tx, workspaceId: string, by: PostActor): Promise<boolean> {
+    if (trustedToPublish(by.role)) return false;
+    return (await this.settings.find(tx, workspaceId))?.requiresApproval ?? false;
+  }
+
   /** Cancels every target not yet published; refused once any target is publishing or published. */
-  async cancel(workspaceId: string, id: string): Promise<PostResponse> {
+  async cancel(workspaceId: string, id: string, origin: ActionOrigin): Promise<PostResponse> {
     let cancelled: string[] = [];
-    await this.changeLocked(workspaceId, id, async (post, tx) => {
+    await this.changes.locked(workspaceId, id, async (post, tx) => {
       assertNotStarted(post, 'cancelled');
       cancelled = post.targets.filter((target) => target.status !== 'cancelled').map((target) => target.id);
       await this.targets.cancel(tx, post.id, cancelled);
+      await this.recorder.record(tx, workspaceId, origin, [postChange('post.cancelled', post.id)]);
     });
-    await this.enqueue(() => this.queue.remove(cancelled));
+    await this.changes.enqueue(() => this.queue.remove(cancelled));
     return this.get(workspaceId, id);
   }
 
   /** Starts the failed, unknown and missed targets over, now; refused when there are none. */
-  async retry(workspaceId: string, id: string): Promise<PostResponse> {
+  async retry(workspaceId: string, id: string, origin: ActionOrigin): Promise<PostResponse> {
     let restarted: ScheduledTarget[] = [];
-    await this.changeLocked(workspaceId, id, async (post, tx) => {
+    await this.changes.locked(workspaceId, id, async (post, tx) => {
       const settled = post.targets.filter((target) => RETRYABLE_TARGET_STATUSES.includes(target.status));
       if (settled.length === 0) {
         throw new DomainError('CONFLICT', `Nothing to retry: no target is ${RETRYABLE_TARGET_STATUSES.join(', ')}`);
@@ -272,32 +316,19 @@ export class PostsService {
         settled.map((target) => target.id),
       );
       restarted = settled.map((target) => ({ id: target.id, runAt: new Date() }));
+      await this.recorder.record(tx, workspaceId, origin, [
+        postChange('post.retried', post.id, { targetIds: settled.map((target) => target.id) }),
+      ]);
     });
-    await this.enqueue(() => this.queue.reschedule(workspaceId, restarted));
+    await this.changes.enqueue(() => this.queue.reschedule(workspaceId, restarted));
     return this.get(workspaceId, id);
   }
-
-  /** Runs `work` on the workspace's post, locked (see PostRepository.withLockedPost); 404 when there is none. */
-  private async changeLocked(
-    workspaceId: string,
-    id: string,
-    work: (post: PostView, tx: Tx) => Promise<void>,
-  ): Promise<void> {
-    const found = await this.transactions.forWorkspace(workspaceId, (tx) =>
-      this.posts.withLockedPost(tx, workspaceId, id, (post) => work(post, tx)),
-    );
-    if (found === null) throw DomainError.notFound('Post');
-  }
-
-  /** Redis only carries intent: when it is unreachable, the scheduler recovers the jobs from PostgreSQL. */
-  private async enqueue(change: () => Promise<void>): Promise<void> {
-    try {
-      await change();
-    } catch (error) {
-      this.logger.warn(`Queue unavailable, the scheduler will catch up: ${(error as Error).message}`);
-    }
-  }
 }
+
+const givenFields = (input: UpdatePostDto): string[] =>
+  Object.entries(input)
+    .filter(([, value]) => value !== undefined)
+    .map(([field]) => field);
 
 function assertNotStarted(post: PostView, action: 'edited' | 'cancelled'): void {
   if (post.status === 'cancelled' && action === 'edited') {

@@ -9,6 +9,7 @@ import { Alerts1766000600000 } from './migrations/1766000600000-alerts.js';
 import { PasswordResets1766000100000 } from './migrations/1766000100000-password-resets.js';
 import { AuditLogFilters1766000500000 } from './migrations/1766000500000-audit-log-filters.js';
 import { Invitations1766000300000 } from './migrations/1766000300000-invitations.js';
+import { ApprovalsCommentsPauses1766000400000 } from './migrations/1766000400000-approvals-comments-pauses.js';
 
 export const MIGRATIONS = [
   InitialSchema1763750000000,
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   People1766000000000,
   PasswordResets1766000100000,
   Invitations1766000300000,
+  ApprovalsCommentsPauses1766000400000,
   AuditLogFilters1766000500000,
   Alerts1766000600000,
 ];

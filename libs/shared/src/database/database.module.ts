@@ -10,9 +10,12 @@ import { EventRepository } from '../events/event.repository.js';
 import { PasswordHasher } from '../people/password-hasher.js';
 import { UserRepository } from '../people/user.repository.js';
 import { IdempotencyKeyRepository } from '../posts/idempotency-key.repository.js';
+import { PublishingPauseRepository } from '../pauses/publishing-pause.repository.js';
+import { PostCommentRepository } from '../posts/post-comment.repository.js';
 import { PostTargetRepository } from '../posts/post-target.repository.js';
 import { PostRepository } from '../posts/post.repository.js';
 import { WorkspaceRepository } from '../workspaces/workspace.repository.js';
+import { WorkspaceSettingsRepository } from '../workspaces/workspace-settings.repository.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { TransactionRunner } from './transaction-runner.js';
 
@@ -30,6 +33,9 @@ const PROVIDERS = [
   EventConsumerRepository,
   AlertPreferenceRepository,
   AlertFactsRepository,
+  PostCommentRepository,
+  PublishingPauseRepository,
+  WorkspaceSettingsRepository,
 ];
 
 /**

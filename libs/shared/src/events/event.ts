@@ -10,6 +10,7 @@ export const EVENT_TYPES = [
   'post.rejected',
   'post.cancelled',
   'post.retried',
+  'post.comment_added',
   'target.published',
   'target.failed',
   'target.unknown',

@@ -13,9 +13,10 @@ import {
   holdingLease,
   isClaimable,
   isDue,
-  leaseLapsed,
+  notPaused,
+  reclaimable,
 } from './post-target.conditions.js';
-import { PENDING_TARGET_STATUSES, type TargetStatus } from './post-status.js';
+import { IN_REVIEW_TARGET_STATUSES, PENDING_TARGET_STATUSES, type TargetStatus } from './post-status.js';
 import type {
   AttemptRecord,
   ClaimedTarget,
@@ -68,9 +69,18 @@ export const dueTargetsQuery = (limit: number, after: DueCursor = NO_CURSOR): Sq
 export const dueBetweenQuery = (from: Date, until: Date, limit: number, after: DueCursor = NO_CURSOR): SqlQuery =>
   keysetScan('next_attempt_at', dueBetween('t', '$4::timestamptz', '$5::timestamptz'), limit, after, [from, until]);
 
-/** Targets whose worker died mid-publish, through `post_targets_lease_idx` (WHERE `holdingLease`). */
+/**
+ * Targets whose worker died mid-publish, through `post_targets_lease_idx` (WHERE `holdingLease`);
+ * not those a pause holds (their jobs wait for it).
+ */
 export const expiredLeasesQuery = (limit: number, after: DueCursor = NO_CURSOR): SqlQuery =>
-  keysetScan('lease_expires_at', leaseLapsed('t'), limit, after);
+  keysetScan('lease_expires_at', reclaimable('t'), limit, after);
+
+/**
+ * A job that finds its target paused looks again after this long. The pause has no end time, so this
+ * is a backstop: on resume, the scheduler's next pass finds the target due and runs its job at once.
+ */
+export const PAUSED_RECHECK_SECONDS = 300;
 
 /** `condition` may use parameters from $4 on, given in `extra`. */
 function keysetScan(
@@ -105,13 +115,22 @@ export class PostTargetRepository {
     private readonly posts: PostRepository,
   ) {}
 
-  /** Adds the targets of a post just inserted in `tx`, `scheduled` for `dueAt`, and returns them in order. */
-  async insertForPost(tx: Tx, postId: string, dueAt: Date, targets: NewTarget[]): Promise<TargetView[]> {
+  /**
+   * Adds the targets of a post just inserted in `tx`, due at `dueAt`, and returns them in order:
+   * `scheduled`, or `pending_approval` (with no next attempt: nothing may claim them).
+   */
+  async insertForPost(
+    tx: Tx,
+    postId: string,
+    dueAt: Date,
+    targets: NewTarget[],
+    status: 'scheduled' | 'pending_approval' = 'scheduled',
+  ): Promise<TargetView[]> {
     const rows = await sqlRows<TargetRow>(
       tx,
       `WITH inserted AS (
          INSERT INTO post_targets (post_id, account_id, platform, content, status, due_at, next_attempt_at)
-         SELECT $1, account_id, platform, content, 'scheduled', $2, $2
+         SELECT $1, account_id, platform, content, $6, $2, CASE WHEN $6 = 'scheduled' THEN $2::timestamptz END
            FROM unnest($3::uuid[], $4::text[], $5::text[]) AS t(account_id, platform, content)
          RETURNING *
        )
@@ -122,6 +141,7 @@ export class PostTargetRepository {
         targets.map((target) => target.accountId),
         targets.map((target) => target.platform),
         targets.map((target) => target.content),
+        status,
       ],
     );
     return rows.map(toTargetView);
@@ -133,6 +153,27 @@ export class PostTargetRepository {
       `UPDATE post_targets SET status = 'scheduled', due_at = $3, next_attempt_at = $3, updated_at = now()
         WHERE post_id = $1 AND id = ANY($2::uuid[])`,
       [postId, targetIds, dueAt],
+    );
+  }
+
+  /**
+   * Sends targets of a locked post (back) for approval: no next attempt, so no worker claims them
+   * whatever job Redis still holds. Approving schedules them for the post's time (see reschedule).
+   */
+  async submitForApproval(tx: Tx, postId: string, targetIds: string[]): Promise<void> {
+    await tx.query(
+      `UPDATE post_targets SET status = 'pending_approval', next_attempt_at = NULL, updated_at = now()
+        WHERE post_id = $1 AND id = ANY($2::uuid[])`,
+      [postId, targetIds],
+    );
+  }
+
+  /** Refuses targets of a locked post waiting for approval: they will never be published. */
+  async reject(tx: Tx, postId: string, targetIds: string[]): Promise<void> {
+    await tx.query(
+      `UPDATE post_targets SET status = 'rejected', next_attempt_at = NULL, updated_at = now()
+        WHERE post_id = $1 AND id = ANY($2::uuid[])`,
+      [postId, targetIds],
     );
   }
 
@@ -158,7 +199,7 @@ export class PostTargetRepository {
 
   /** Cancels the targets of a deleted account that were still waiting to be published: it must never publish. */
   async cancelPendingOfDeletedAccount(tx: Tx, accountId: string): Promise<void> {
-    const pending = [...PENDING_TARGET_STATUSES];
+    const pending = [...PENDING_TARGET_STATUSES, ...IN_REVIEW_TARGET_STATUSES];
     const posts = await sqlRows<{ post_id: string }>(
       tx,
       `SELECT DISTINCT post_id FROM post_targets WHERE account_id = $1 AND status = ANY($2::text[])`,
@@ -213,16 +254,21 @@ export class PostTargetRepository {
     });
   }
 
-  /** For a target that could not be claimed: its state, and when a job for it should look again. */
+  /**
+   * For a target that could not be claimed: its state, and when a job for it should look again (a
+   * paused one: not before PAUSED_RECHECK_SECONDS, its job is parked unchanged rather than failed).
+   */
   async whyUnclaimable(targetId: string): Promise<UnclaimableTarget | null> {
     const [row] = await sqlRows<{ status: TargetStatus; retry_at: Date | null }>(
       this.dataSource.manager,
-      `SELECT t.status,
-              CASE WHEN ${holdingLease('t')} THEN t.lease_expires_at
-                   WHEN ${awaitingAttempt('t')} THEN greatest(t.next_attempt_at, a.rate_limited_until) END AS retry_at
-         FROM post_targets t JOIN social_accounts a ON a.id = t.account_id
-        WHERE t.id = $1`,
-      [targetId],
+      `SELECT w.status, CASE WHEN w.retry_at IS NOT NULL AND w.paused
+                             THEN greatest(w.retry_at, now() + make_interval(secs => $2)) ELSE w.retry_at END AS retry_at
+         FROM (SELECT t.status, NOT ${notPaused('t')} AS paused,
+                      CASE WHEN ${holdingLease('t')} THEN t.lease_expires_at
+                           WHEN ${awaitingAttempt('t')} THEN greatest(t.next_attempt_at, a.rate_limited_until) END AS retry_at
+                 FROM post_targets t JOIN social_accounts a ON a.id = t.account_id
+                WHERE t.id = $1) w`,
+      [targetId, PAUSED_RECHECK_SECONDS],
     );
     return row ? { status: row.status, retryAt: row.retry_at } : null;
   }

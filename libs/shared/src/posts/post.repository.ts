@@ -5,6 +5,7 @@ import type { Tx } from '../database/transaction-runner.js';
 import type { PlatformName } from '../platforms/platform-name.js';
 import { postStatusOf, type PostStatus, type TargetStatus } from './post-status.js';
 import type { AttemptOutcome } from './post-target.js';
+import type { PublishingPause } from '../pauses/publishing-pause.js';
 
 /** An image of a post, in order, with the alt text given for it. */
 export interface PostMediaRef {
@@ -42,15 +43,29 @@ export interface TargetView {
   history: AttemptView[];
 }
 
+/** Why an admin refused a post, who did and when. */
+export interface Rejection {
+  reason: string;
+  /** The admin's email or key name. */
+  by: string;
+  at: Date;
+}
+
 export interface PostView {
   id: string;
   workspaceId: string;
+  authorUserId: string | null;
+  authorApiKeyId: string | null;
   content: string;
   media: PostMediaRef[];
   thread: string[];
   publishAt: Date;
   maxLatenessSeconds: number;
   status: PostStatus;
+  /** Set while the post is `rejected`. */
+  rejection: Rejection | null;
+  /** The pauses of its workspace (and its accounts) now: see pauseOfTarget. */
+  pauses: PublishingPause[];
   createdAt: Date;
   updatedAt: Date;
   targets: TargetView[];
@@ -64,6 +79,10 @@ export interface NewPost {
   publishAt: Date;
   /** Omitted: the workspace's default. */
   maxLatenessSeconds?: number;
+  /** Who wrote it: a user or an API key (omitted: neither, as for posts made by Herald's own tools). */
+  author?: { userId: string | null; apiKeyId: string | null };
+  /** Its author's posts need approval when the workspace requires it: it is then saved `pending_approval`. */
+  approvalUnlessTrusted?: boolean;
 }
 
 export interface PostPageQuery {
@@ -76,15 +95,26 @@ export interface PostPageQuery {
 interface PostRow {
   id: string;
   workspace_id: string;
+  author_user_id: string | null;
+  author_api_key_id: string | null;
   content: string;
   media: PostMediaRef[];
   thread: string[];
   publish_at: Date;
   max_lateness_seconds: number;
   status: PostStatus;
+  rejection_reason: string | null;
+  rejected_by: string | null;
+  rejected_at: Date | null;
+  pauses: { accountId: string | null; since: string; reason: string | null }[];
   created_at: Date;
   updated_at: Date;
 }
+
+/** A post row `p` as read, with the pauses of its workspace (a small table, read through its workspace index). */
+const POST_COLUMNS = `p.*, (SELECT coalesce(jsonb_agg(jsonb_build_object('accountId', pp.account_id, 'since', pp.created_at,
+                                                                   'reason', pp.reason) ORDER BY pp.created_at), '[]')
+                              FROM publishing_pauses pp WHERE pp.workspace_id = p.workspace_id) AS pauses`;
 
 export interface TargetRow {
   id: string;
@@ -122,14 +152,23 @@ interface AttemptRow {
  */
 @Injectable()
 export class PostRepository {
-  /** Saves a new post, `scheduled`, and returns it; its targets are the caller's to add in `tx`. */
+  /**
+   * Saves a new post and returns it: `pending_approval` when the workspace requires approval of its
+   * author's posts (read in this statement, so the create path spends no round trip on it), else
+   * `scheduled`. Its targets are the caller's to add in `tx`, with the post's status.
+   */
   async insert(tx: Tx, post: NewPost): Promise<PostView> {
     const [row] = await sqlRows<PostRow>(
       tx,
-      `INSERT INTO posts (workspace_id, content, media, thread, publish_at, max_lateness_seconds, status)
-       SELECT $1, $2, $3::jsonb, $4::text[], $5, coalesce($6, w.default_max_lateness_seconds), 'scheduled'
-         FROM workspaces w WHERE w.id = $1
-       RETURNING *`,
+      `WITH p AS (
+         INSERT INTO posts (workspace_id, content, media, thread, publish_at, max_lateness_seconds, status,
+                            author_user_id, author_api_key_id)
+         SELECT $1, $2, $3::jsonb, $4::text[], $5, coalesce($6, w.default_max_lateness_seconds),
+                CASE WHEN $7 AND w.requires_approval THEN 'pending_approval' ELSE 'scheduled' END, $8, $9
+           FROM workspaces w WHERE w.id = $1
+         RETURNING *
+       )
+       SELECT ${POST_COLUMNS} FROM p`,
       [
         post.workspaceId,
         post.content,
@@ -137,6 +176,9 @@ export class PostRepository {
         post.thread,
         post.publishAt,
         post.maxLatenessSeconds ?? null,
+        post.approvalUnlessTrusted ?? false,
+        post.author?.userId ?? null,
+        post.author?.apiKeyId ?? null,
       ],
     );
     return toPostView(row, []);
@@ -144,7 +186,7 @@ export class PostRepository {
 
   /** The post with its targets and their history. */
   async findOne(tx: Tx, workspaceId: string, postId: string): Promise<PostView | null> {
-    const rows = await sqlRows<PostRow>(tx, `SELECT * FROM posts WHERE id = $1 AND workspace_id = $2`, [
+    const rows = await sqlRows<PostRow>(tx, `SELECT ${POST_COLUMNS} FROM posts p WHERE id = $1 AND workspace_id = $2`, [
       postId,
       workspaceId,
     ]);
@@ -165,7 +207,7 @@ export class PostRepository {
   async findPage(tx: Tx, query: PostPageQuery): Promise<PostView[]> {
     const rows = await sqlRows<PostRow>(
       tx,
-      `SELECT * FROM posts
+      `SELECT ${POST_COLUMNS} FROM posts p
         WHERE workspace_id = $1
           AND ($2::text IS NULL OR status = $2)
           AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
@@ -187,10 +229,11 @@ export class PostRepository {
     postId: string,
     work: (post: PostView) => Promise<T>,
   ): Promise<T | null> {
-    const rows = await sqlRows<PostRow>(tx, `SELECT * FROM posts WHERE id = $1 AND workspace_id = $2 FOR UPDATE`, [
-      postId,
-      workspaceId,
-    ]);
+    const rows = await sqlRows<PostRow>(
+      tx,
+      `SELECT ${POST_COLUMNS} FROM posts p WHERE id = $1 AND workspace_id = $2 FOR UPDATE OF p`,
+      [postId, workspaceId],
+    );
     const [post] = await this.withTargets(tx, rows);
     if (!post) return null;
     const result = await work(post);
@@ -209,6 +252,16 @@ export class PostRepository {
                         max_lateness_seconds = COALESCE($4, max_lateness_seconds), updated_at = now()
         WHERE id = $1`,
       [postId, changes.content ?? null, changes.publishAt ?? null, changes.maxLatenessSeconds ?? null],
+    );
+  }
+
+  /** Records why an admin refused a post locked by {@link withLockedPost}, or clears it (null) when it goes back for approval or is approved. */
+  async setRejection(tx: Tx, postId: string, rejection: Omit<Rejection, 'at'> | null): Promise<void> {
+    await tx.query(
+      `UPDATE posts SET rejection_reason = $2, rejected_by = $3, rejected_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END,
+                        updated_at = now()
+        WHERE id = $1`,
+      [postId, rejection?.reason ?? null, rejection?.by ?? null],
     );
   }
 
@@ -265,12 +318,23 @@ function toPostView(row: PostRow, targets: TargetRow[]): PostView {
   return {
     id: row.id,
     workspaceId: row.workspace_id,
+    authorUserId: row.author_user_id,
+    authorApiKeyId: row.author_api_key_id,
     content: row.content,
     media: row.media,
     thread: row.thread,
     publishAt: row.publish_at,
     maxLatenessSeconds: row.max_lateness_seconds,
     status: row.status,
+    rejection:
+      row.rejection_reason === null
+        ? null
+        : { reason: row.rejection_reason, by: row.rejected_by ?? '', at: row.rejected_at ?? row.updated_at },
+    pauses: row.pauses.map((pause) => ({
+      accountId: pause.accountId,
+      since: new Date(pause.since),
+      reason: pause.reason,
+    })),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     targets: targets.map(toTargetView),

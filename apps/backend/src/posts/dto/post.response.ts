@@ -1,4 +1,20 @@
-import type { AttemptOutcome, PlatformName, PostStatus, PostView, TargetStatus } from '@app/shared';
+import {
+  pauseOfPost,
+  pauseOfTarget,
+  type AttemptOutcome,
+  type PauseView,
+  type PlatformName,
+  type PostStatus,
+  type PostView,
+  type TargetStatus,
+} from '@app/shared';
+
+/** A pause of the kill switch holding a post or target back: of the whole workspace, or of the account. */
+export interface PauseResponse {
+  scope: 'workspace' | 'account';
+  since: string;
+  reason: string | null;
+}
 
 export interface AttemptResponse {
   attempt: number;
@@ -23,6 +39,8 @@ export interface TargetResponse {
   publishedParts: { platformPostId: string; url: string }[];
   error: string | null;
   publishedAt: string | null;
+  /** Set while a pause holds this target back (it goes out, or is missed, once resumed). */
+  paused: PauseResponse | null;
   /** Every finished attempt, oldest first (only on `GET /v1/posts/:id`). */
   history?: AttemptResponse[];
 }
@@ -30,6 +48,12 @@ export interface TargetResponse {
 export interface PostResponse {
   id: string;
   status: PostStatus;
+  /** Who wrote it: a user or an API key (null for posts made before authors were recorded). */
+  author: { type: 'user' | 'api_key'; id: string } | null;
+  /** Why an admin rejected it, who and when (while `rejected`). */
+  rejection: { reason: string; by: string; at: string } | null;
+  /** Set while a pause holds any of its targets back: the workspace's, else the first account's. */
+  paused: PauseResponse | null;
   content: string;
   media: { mediaId: string; altText: string | null }[];
   thread: string[];
@@ -45,10 +69,23 @@ export interface PostPageResponse {
   nextCursor: string | null;
 }
 
+const toPauseResponse = (pause: PauseView | null): PauseResponse | null =>
+  pause && { scope: pause.scope, since: pause.since.toISOString(), reason: pause.reason };
+
+function authorOf(post: PostView): PostResponse['author'] {
+  if (post.authorUserId) return { type: 'user', id: post.authorUserId };
+  if (post.authorApiKeyId) return { type: 'api_key', id: post.authorApiKeyId };
+  return null;
+}
+
 export function toPostResponse(post: PostView, withHistory = false): PostResponse {
+  const pauses = post.targets.map((target) => pauseOfTarget(target, post.pauses));
   return {
     id: post.id,
     status: post.status,
+    author: authorOf(post),
+    rejection: post.rejection && { ...post.rejection, at: post.rejection.at.toISOString() },
+    paused: toPauseResponse(pauseOfPost(pauses)),
     content: post.content,
     media: post.media,
     thread: post.thread,
@@ -56,7 +93,7 @@ export function toPostResponse(post: PostView, withHistory = false): PostRespons
     maxLatenessSeconds: post.maxLatenessSeconds,
     createdAt: post.createdAt.toISOString(),
     updatedAt: post.updatedAt.toISOString(),
-    targets: post.targets.map((target) => ({
+    targets: post.targets.map((target, index) => ({
       id: target.id,
       accountId: target.accountId,
       platform: target.platform,
@@ -68,6 +105,7 @@ export function toPostResponse(post: PostView, withHistory = false): PostRespons
       publishedParts: target.publishedParts,
       error: target.error,
       publishedAt: target.publishedAt?.toISOString() ?? null,
+      paused: toPauseResponse(pauses[index]),
       ...(withHistory
         ? {
             history: target.history.map((attempt) => ({
