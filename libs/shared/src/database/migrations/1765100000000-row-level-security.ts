@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { API_ROLE } from '../api-role.js';
+import { disableWorkspaceRowSecurity, enableWorkspaceRowSecurity } from './workspace-row-security.js';
 
 /** Tables holding a workspace's data, with the condition that says a row is the current workspace's. */
 const WORKSPACE_ROW_CONDITIONS: Record<string, string> = {
@@ -61,15 +62,7 @@ export class RowLevelSecurity1765100000000 implements MigrationInterface {
         SELECT nullif(current_setting('herald.workspace_id', true), '')::uuid
       $$`);
     for (const [table, condition] of Object.entries(WORKSPACE_ROW_CONDITIONS)) {
-      await queryRunner.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
-      await queryRunner.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
-      await queryRunner.query(
-        `CREATE POLICY one_workspace ON ${table} TO ${API_ROLE} USING (${condition}) WITH CHECK (${condition})`,
-      );
-      await queryRunner.query(
-        `CREATE POLICY across_workspaces ON ${table} USING (current_user <> '${API_ROLE}')
-           WITH CHECK (current_user <> '${API_ROLE}')`,
-      );
+      await enableWorkspaceRowSecurity(queryRunner, table, condition);
     }
 
     await queryRunner.query(`
@@ -93,10 +86,7 @@ export class RowLevelSecurity1765100000000 implements MigrationInterface {
     await queryRunner.query(`DROP FUNCTION media_for_signed_link(uuid)`);
     await queryRunner.query(`DROP FUNCTION workspace_for_api_key(text)`);
     for (const table of Object.keys(WORKSPACE_ROW_CONDITIONS)) {
-      await queryRunner.query(`DROP POLICY across_workspaces ON ${table}`);
-      await queryRunner.query(`DROP POLICY one_workspace ON ${table}`);
-      await queryRunner.query(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`);
-      await queryRunner.query(`ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY`);
+      await disableWorkspaceRowSecurity(queryRunner, table);
     }
     await queryRunner.query(`DROP FUNCTION current_workspace_id()`);
     await queryRunner.query(

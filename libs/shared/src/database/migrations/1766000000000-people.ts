@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { API_ROLE } from '../api-role.js';
+import { enableWorkspaceRowSecurity } from './workspace-row-security.js';
 
 /** New tables holding a workspace's data, with the condition that says a row is the current workspace's. */
 const WORKSPACE_ROW_CONDITIONS: Record<string, string> = {
@@ -130,15 +131,7 @@ export class People1766000000000 implements MigrationInterface {
     }
 
     for (const [table, condition] of Object.entries(WORKSPACE_ROW_CONDITIONS)) {
-      await queryRunner.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
-      await queryRunner.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
-      await queryRunner.query(
-        `CREATE POLICY one_workspace ON ${table} TO ${API_ROLE} USING (${condition}) WITH CHECK (${condition})`,
-      );
-      await queryRunner.query(
-        `CREATE POLICY across_workspaces ON ${table} USING (current_user <> '${API_ROLE}')
-           WITH CHECK (current_user <> '${API_ROLE}')`,
-      );
+      await enableWorkspaceRowSecurity(queryRunner, table, condition);
     }
 
     await queryRunner.query(`DROP FUNCTION workspace_for_api_key(text)`);

@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { API_ROLE } from '../api-role.js';
+import { enableWorkspaceRowSecurity } from './workspace-row-security.js';
 
 const CONDITION = `workspace_id = current_workspace_id()`;
 
@@ -36,15 +37,7 @@ export class Invitations1766000300000 implements MigrationInterface {
       `CREATE UNIQUE INDEX invitations_pending_idx ON invitations (workspace_id, email)
         WHERE accepted_at IS NULL AND revoked_at IS NULL`,
     );
-    await queryRunner.query(`ALTER TABLE invitations ENABLE ROW LEVEL SECURITY`);
-    await queryRunner.query(`ALTER TABLE invitations FORCE ROW LEVEL SECURITY`);
-    await queryRunner.query(
-      `CREATE POLICY one_workspace ON invitations TO ${API_ROLE} USING (${CONDITION}) WITH CHECK (${CONDITION})`,
-    );
-    await queryRunner.query(
-      `CREATE POLICY across_workspaces ON invitations USING (current_user <> '${API_ROLE}')
-         WITH CHECK (current_user <> '${API_ROLE}')`,
-    );
+    await enableWorkspaceRowSecurity(queryRunner, 'invitations', CONDITION);
     await queryRunner.query(`
       CREATE FUNCTION invitation_workspace(token_hash text) RETURNS uuid
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$

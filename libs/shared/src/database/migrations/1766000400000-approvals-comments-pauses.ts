@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { API_ROLE } from '../api-role.js';
+import { enableWorkspaceRowSecurity } from './workspace-row-security.js';
 
 const WORKSPACE_ROW_CONDITIONS: Record<string, string> = {
   post_comments: `workspace_id = current_workspace_id()`,
@@ -100,15 +100,7 @@ export class ApprovalsCommentsPauses1766000400000 implements MigrationInterface 
         FOR EACH ROW EXECUTE FUNCTION publishing_pause_same_workspace()`);
 
     for (const [table, condition] of Object.entries(WORKSPACE_ROW_CONDITIONS)) {
-      await queryRunner.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
-      await queryRunner.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
-      await queryRunner.query(
-        `CREATE POLICY one_workspace ON ${table} TO ${API_ROLE} USING (${condition}) WITH CHECK (${condition})`,
-      );
-      await queryRunner.query(
-        `CREATE POLICY across_workspaces ON ${table} USING (current_user <> '${API_ROLE}')
-           WITH CHECK (current_user <> '${API_ROLE}')`,
-      );
+      await enableWorkspaceRowSecurity(queryRunner, table, condition);
     }
   }
 

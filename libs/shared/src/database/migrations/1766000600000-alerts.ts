@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { API_ROLE } from '../api-role.js';
+import { enableWorkspaceRowSecurity } from './workspace-row-security.js';
 
 const PREFERENCES_CONDITION = `workspace_id = current_workspace_id()`;
 
@@ -38,16 +39,7 @@ export class Alerts1766000600000 implements MigrationInterface {
         PRIMARY KEY (workspace_id, user_id),
         FOREIGN KEY (workspace_id, user_id) REFERENCES memberships (workspace_id, user_id) ON DELETE CASCADE
       )`);
-    await queryRunner.query(`ALTER TABLE alert_preferences ENABLE ROW LEVEL SECURITY`);
-    await queryRunner.query(`ALTER TABLE alert_preferences FORCE ROW LEVEL SECURITY`);
-    await queryRunner.query(
-      `CREATE POLICY one_workspace ON alert_preferences TO ${API_ROLE}
-         USING (${PREFERENCES_CONDITION}) WITH CHECK (${PREFERENCES_CONDITION})`,
-    );
-    await queryRunner.query(
-      `CREATE POLICY across_workspaces ON alert_preferences USING (current_user <> '${API_ROLE}')
-         WITH CHECK (current_user <> '${API_ROLE}')`,
-    );
+    await enableWorkspaceRowSecurity(queryRunner, 'alert_preferences', PREFERENCES_CONDITION);
     // A person's choices in every workspace they belong to, for their own settings: read before any one
     // workspace is named, so, like workspaces_of_user, a function answering only that.
     await queryRunner.query(`
