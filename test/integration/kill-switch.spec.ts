@@ -160,7 +160,12 @@ describe('kill switch', () => {
     const settled = await waitUntilSettled(pipeline, post.id);
     expect(settled.map((target) => target.status)).toEqual(['published', 'published']);
     expect(tweetsWith('Half of it goes out')).toHaveLength(2);
-    expect((await historyOfSubject(pipeline, held.id)).events).toEqual(['account.paused', 'account.resumed']);
+    expect((await historyOfSubject(pipeline, held.id)).events).toEqual([
+      'account.connected',
+      'account.paused',
+      'account.resumed',
+      'target.published',
+    ]);
     expect((await viewer.get('/v1/workspace/pauses')).body).toEqual({ items: [] });
   });
 });

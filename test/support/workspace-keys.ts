@@ -71,7 +71,10 @@ export async function forceJob(pipeline: Pipeline, targetId: string): Promise<vo
   });
 }
 
-/** The types of the events and the actions of the audit lines about one subject, oldest first. */
+/**
+ * The types of the events and the actions of the audit lines about one subject, oldest first (leaving
+ * out the workspace's creation, which every test's set-up makes).
+ */
 export async function historyOfSubject(
   pipeline: Pipeline,
   subjectId: string,
@@ -81,7 +84,7 @@ export async function historyOfSubject(
     [subjectId],
   );
   const audit = await pipeline.sql.query<{ action: string; actor_label: string }[]>(
-    `SELECT action, actor_label FROM audit_log WHERE subject_id = $1 ORDER BY id`,
+    `SELECT action, actor_label FROM audit_log WHERE subject_id = $1 AND action <> 'workspace.created' ORDER BY id`,
     [subjectId],
   );
   return {

@@ -32,8 +32,17 @@ export class RememberedApiKeys {
 
   /** Forgets a key this process just revoked, so it stops working here on the next request. */
   forget(apiKeyId: string): void {
+    this.forgetWhere((key) => key.apiKeyId === apiKeyId);
+  }
+
+  /** Forgets every key of a workspace this process just deleted. */
+  forgetWorkspace(workspaceId: string): void {
+    this.forgetWhere((key) => key.workspaceId === workspaceId);
+  }
+
+  private forgetWhere(matches: (key: ApiKeyPrincipalRow) => boolean): void {
     for (const [hash, { key }] of this.remembered) {
-      if (key.apiKeyId === apiKeyId) this.remembered.delete(hash);
+      if (matches(key)) this.remembered.delete(hash);
     }
   }
 }

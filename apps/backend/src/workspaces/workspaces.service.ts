@@ -12,6 +12,7 @@ import {
   type Workspace,
   WorkspaceRepository,
 } from '@app/shared';
+import { RememberedApiKeys } from '../auth/remembered-api-keys.js';
 import { toInvitationResponse } from '../invitations/dto/invitation.response.js';
 import { InvitationsService } from '../invitations/invitations.service.js';
 import type { CreatedWorkspaceResponse } from './dto/create-workspace.dto.js';
@@ -34,6 +35,7 @@ export class WorkspacesService {
     private readonly invitations: InvitationsService,
     private readonly events: EventRepository,
     private readonly audit: AuditLogRepository,
+    private readonly rememberedKeys: RememberedApiKeys,
   ) {}
 
   /**
@@ -100,6 +102,7 @@ export class WorkspacesService {
       }
       await this.workspaces.delete(tx, workspaceId);
     });
+    this.rememberedKeys.forgetWorkspace(workspaceId);
     // Its audit log goes with it, so the deletion is logged here instead.
     this.logger.log(
       `Workspace ${workspaceId} deleted by ${origin.actor.type} ${origin.actor.label} (${origin.requestId})`,
