@@ -16,7 +16,14 @@ export class Mailer implements OnModuleDestroy {
   private readonly transport: Transporter;
 
   constructor(private readonly config: AppConfig) {
-    this.transport = nodemailer.createTransport(config.mail.smtpUrl);
+    // Bounded, unlike nodemailer's defaults (up to 10 minutes): an invitation is sent inside its
+    // transaction, and a hung SMTP server must not hold that transaction (and the outbox's readers) open.
+    this.transport = nodemailer.createTransport({
+      url: config.mail.smtpUrl,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
   }
 
   /** Resolves once the SMTP server accepted the message; rejects when it refused or could not be reached. */
