@@ -1,8 +1,9 @@
 /**
  * Where `POST /v1/posts` spends its time (issue 10, measurement 4), as a tool rather than a figure:
- * runs the bench's backend alone with V8's sampling profiler (`--prof`), counts the PostgreSQL
+ * runs the bench's backend alone under V8's sampling profiler (cpu-profile-hook.ts), counts the PostgreSQL
  * statements (log_statement) and Redis commands (MONITOR) of a few sequential creates, then loads it
- * from 50 clients. Read the profile with `node --prof-process <log>`.
+ * from 50 clients: CPU per request of the backend, PostgreSQL and Redis, and PostgreSQL's planning and
+ * execution time per statement (pg_stat_statements), and the profile's top entries.
  *
  *   npm run build && tsx scripts/bench/profile-api.ts [--seconds 10] [--out /tmp/herald-api-profile] [--plain]
  */
@@ -15,6 +16,9 @@ import {
   captureTraffic,
   CPU_PROFILE_HOOK,
   CpuMeter,
+  enableStatementStats,
+  resetStatementStats,
+  statementStats,
   postgresPids,
   redisPid,
   summarize,
@@ -39,6 +43,7 @@ const SAMPLED = 20;
 
 const stack = await BenchStack.start(10);
 try {
+  await enableStatementStats(stack);
   const profile = join(out, 'backend.cpuprofile');
   if (!values.plain)
     Object.assign(stack.environment, {
@@ -72,7 +77,9 @@ try {
   }
   const pids = { backend: [backend.pid!], postgres: await postgresPids(stack), redis: [await redisPid(stack)] };
   const cpu = new CpuMeter(pids);
+  await resetStatementStats(stack);
   const load = await measureApi(owner, Number(values.seconds) * 1000, 50);
+  console.log(await statementStats(stack, load.requests, /pg_stat_statements/));
   console.log(`CPU per request (ms), ${load.requests} requests: ${cpu.perOperation(load.requests)}`);
   console.log(
     `load: ${load.perSecond.toFixed(0)}/s p50 ${load.p50Ms.toFixed(0)} ms p99 ${load.p99Ms.toFixed(0)} ms, ${load.errors} errors`,

@@ -96,11 +96,13 @@ export async function enableStatementStats(stack: BenchStack): Promise<void> {
   await admin.connect();
   try {
     await admin.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
-    await admin.query(`ALTER SYSTEM SET pg_stat_statements.track_planning = on`);
   } finally {
     await admin.end();
   }
   await stack.postgres.restart();
+  // Known only once the library is loaded.
+  await stack.db.query(`ALTER SYSTEM SET pg_stat_statements.track_planning = on`);
+  await stack.db.query(`SELECT pg_reload_conf()`);
   await stack.db.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`);
 }
 
