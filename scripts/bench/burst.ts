@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import {
   POST_QUEUE,
   PUBLISH_TARGET_JOB,
@@ -187,3 +188,18 @@ export async function judge(stack: BenchStack, burst: Burst): Promise<BurstOutco
 
 /** Limit on waiting for a burst: generous, so a slow app is reported rather than cut short. */
 export const settleTimeoutMs = (count: number) => 90_000 + count * 60;
+
+/**
+ * Empties the pacing buckets (the worker's `<prefix>:pace:*` keys) before each burst, as if each
+ * measurement ran on a day of its own: X's documented app limit (X_APP_PACE, 10,000 posts per 24 h)
+ * would otherwise hold every post after measurement 1's 10,000 for a day.
+ */
+export async function refillPaceBuckets(stack: BenchStack): Promise<void> {
+  const redis = new Redis(stack.redis.url);
+  try {
+    const keys = await redis.keys(`${stack.environment.QUEUE_PREFIX ?? 'herald'}:pace:*`);
+    if (keys.length > 0) await redis.unlink(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}

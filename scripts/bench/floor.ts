@@ -16,6 +16,11 @@ export class Floor {
     readonly queue: Queue,
   ) {}
 
+  /** The worker processes' ids, for their CPU time. */
+  get pids(): number[] {
+    return this.children.map((child) => child.pid!);
+  }
+
   static async start(stack: BenchStack, processes: number, concurrency: number): Promise<Floor> {
     const name = 'bench-floor';
     const settings: FloorWorkerSettings = {

@@ -23,6 +23,7 @@ import {
   enqueueForHerald,
   insertBurst,
   newBenchWorkspace,
+  refillPaceBuckets,
   settle,
   settleTimeoutMs,
 } from './burst.js';
@@ -31,7 +32,6 @@ import { Floor } from './floor.js';
 import { measurePassCost, type JobPlace, type PassFigures } from './pass-cost.js';
 import { figuresTable, machine, markdownTable, rate, type Row, seconds, times, writeResults } from './report.js';
 import { BenchStack, type Memory } from './stack.js';
-import { Redis } from 'ioredis';
 
 if (process.argv.includes('--help')) {
   console.log(USAGE);
@@ -61,24 +61,9 @@ let exitCode = 0;
  */
 const forgetTweets = () => stack.emulator.reset();
 
-/**
- * Empties the pacing buckets (the worker's `<prefix>:pace:*` keys) before each burst, as if each
- * measurement ran on a day of its own: X's documented app limit (X_APP_PACE, 10,000 posts per 24 h)
- * would otherwise hold every post after measurement 1's 10,000 for a day.
- */
-async function refillPaceBuckets(): Promise<void> {
-  const redis = new Redis(stack.redis.url);
-  try {
-    const keys = await redis.keys(`${stack.environment.QUEUE_PREFIX ?? 'herald'}:pace:*`);
-    if (keys.length > 0) await redis.unlink(...keys);
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** Runs one burst to the end and keeps its outcome; anything lost, duplicated or early fails the run. */
 async function run(name: string, burst: Burst): Promise<void> {
-  await refillPaceBuckets();
+  await refillPaceBuckets(stack);
   const outcome = await settle(stack, burst, settleTimeoutMs(burst.postIds.length));
   outcomes[name] = outcome;
   const spare = (burst.dueAt.getTime() - burst.createdAt.getTime()) / 1000;
