@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AccountStatus } from '../accounts/social-account.js';
-import { sqlRows, type SqlQuery } from '../database/sql-rows.js';
+import { preparedRows, sqlRows, type SqlQuery } from '../database/sql-rows.js';
 import { TransactionRunner, type Tx } from '../database/transaction-runner.js';
 import type { EventType } from '../events/event.js';
 import { appendEventsFrom } from '../events/event.repository.js';
@@ -225,7 +225,7 @@ export class PostTargetRepository {
    */
   async claim(targetId: string, leaseSeconds: number): Promise<ClaimedTarget | null> {
     return this.withPostLocked(targetId, async (tx) => {
-      const [row] = await sqlRows<ClaimRow>(
+      const [row] = await preparedRows<ClaimRow>(
         tx,
         `WITH previous AS (
            SELECT t.id, t.status,
@@ -463,7 +463,7 @@ export class PostTargetRepository {
         )})`
       : '';
     return this.withPostLocked(claim.id, async (tx) => {
-      const finished = await sqlRows<{ id: string }>(
+      const finished = await preparedRows<{ id: string }>(
         tx,
         `WITH finished AS (
            UPDATE post_targets SET ${assignments}, lease_expires_at = NULL, updated_at = now()

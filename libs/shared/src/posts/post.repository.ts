@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { sqlRows } from '../database/sql-rows.js';
+import { preparedRows, sqlRows } from '../database/sql-rows.js';
 import type { Tx } from '../database/transaction-runner.js';
 import type { PlatformName } from '../platforms/platform-name.js';
 import { postStatusOf, type PostStatus, type TargetStatus } from './post-status.js';
@@ -282,9 +282,11 @@ export class PostRepository {
    * so a statement that starts once the lock is granted sees the post's other targets as they are.
    */
   async lockPostOfTarget(tx: Tx, targetId: string): Promise<void> {
-    await tx.query(`SELECT id FROM posts WHERE id = (SELECT post_id FROM post_targets WHERE id = $1) FOR UPDATE`, [
-      targetId,
-    ]);
+    await preparedRows(
+      tx,
+      `SELECT id FROM posts WHERE id = (SELECT post_id FROM post_targets WHERE id = $1) FOR UPDATE`,
+      [targetId],
+    );
   }
 
   /** Recomputes the stored status of posts from their targets, after they changed in `tx` under the posts' locks. */
