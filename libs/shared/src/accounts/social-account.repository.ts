@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { sqlRows } from '../database/sql-rows.js';
+import { preparedRows, sqlRows } from '../database/sql-rows.js';
 import { TransactionRunner, type Tx } from '../database/transaction-runner.js';
 import { appendEventsFrom } from '../events/event.repository.js';
 import type { PlatformName } from '../platforms/platform-name.js';
@@ -279,7 +279,7 @@ export class SocialAccountRepository {
   /** The accounts of `ids` that exist in this workspace. */
   async findMany(tx: Tx, workspaceId: string, ids: string[]): Promise<SocialAccount[]> {
     if (ids.length === 0) return [];
-    const rows = await sqlRows<AccountRow>(
+    const rows = await preparedRows<AccountRow>(
       tx,
       `SELECT ${COLUMNS} FROM social_accounts
         WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL ORDER BY created_at, id`,

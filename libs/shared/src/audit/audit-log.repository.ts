@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { sqlRows, type SqlQuery } from '../database/sql-rows.js';
+import { type SqlQuery, preparedRows, sqlRows } from '../database/sql-rows.js';
 import type { Tx } from '../database/transaction-runner.js';
 import type { ActionOrigin, ActorType } from '../people/actor.js';
 
@@ -61,7 +61,8 @@ export class AuditLogRepository {
   /** Records a change in the caller's transaction, so the line exists exactly when the change does. */
   async record(tx: Tx, workspaceId: string, origin: ActionOrigin, entry: AuditEntry): Promise<void> {
     const { actor } = origin;
-    await tx.query(
+    await preparedRows(
+      tx,
       `INSERT INTO audit_log (workspace_id, actor_type, actor_id, actor_label, action, subject_type, subject_id,
                               details, ip, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,

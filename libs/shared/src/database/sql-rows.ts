@@ -39,8 +39,10 @@ function statementName(sql: string): string {
 
 /**
  * {@link sqlRows} as a prepared statement of the transaction's connection: PostgreSQL plans it once per
- * connection instead of on every run. For the statements every publish runs (the claim, the outcome),
- * where planning was over half of PostgreSQL's time (docs/benchmarks.md, "Where the gaps come from").
+ * connection instead of on every run. For the statements every publish (claim, outcome) and every
+ * created post run, where planning was about half of PostgreSQL's time (docs/benchmarks.md, "Where the
+ * gaps come from"). Row-level security still applies: PostgreSQL replans for another role, and
+ * `current_workspace_id()` is read when the statement runs.
  * `sql` must be one of a few fixed texts: each distinct text stays prepared on every pooled connection.
  */
 export async function preparedRows<Row>(tx: Tx, sql: string, parameters: unknown[] = []): Promise<Row[]> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { sqlRows } from '../database/sql-rows.js';
+import { preparedRows, sqlRows } from '../database/sql-rows.js';
 import type { Tx } from '../database/transaction-runner.js';
 import type { EventCursor, EventType, HeraldEvent, NewEvent } from './event.js';
 
@@ -21,7 +21,8 @@ export class EventRepository {
   /** Adds events in the caller's transaction: they commit or roll back with the change they report. */
   async append(tx: Tx, workspaceId: string, events: NewEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await tx.query(
+    await preparedRows(
+      tx,
       `INSERT INTO events (workspace_id, type, data)
        SELECT $1, e.type, e.data FROM jsonb_to_recordset($2::jsonb) AS e(type text, data jsonb)`,
       [workspaceId, JSON.stringify(events)],

@@ -126,7 +126,7 @@ export class PostTargetRepository {
     targets: NewTarget[],
     status: 'scheduled' | 'pending_approval' = 'scheduled',
   ): Promise<TargetView[]> {
-    const rows = await sqlRows<TargetRow>(
+    const rows = await preparedRows<TargetRow>(
       tx,
       `WITH inserted AS (
          INSERT INTO post_targets (post_id, account_id, platform, content, status, due_at, next_attempt_at)

@@ -158,7 +158,7 @@ export class PostRepository {
    * `scheduled`. Its targets are the caller's to add in `tx`, with the post's status.
    */
   async insert(tx: Tx, post: NewPost): Promise<PostView> {
-    const [row] = await sqlRows<PostRow>(
+    const [row] = await preparedRows<PostRow>(
       tx,
       `WITH p AS (
          INSERT INTO posts (workspace_id, content, media, thread, publish_at, max_lateness_seconds, status,
